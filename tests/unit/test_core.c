@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include "base64.h"
 #include "buf.h"
 #include "cidr.h"
 #include "dns_zone.h"
@@ -170,6 +171,30 @@ static void test_dns_zone(void **state)
 	dns_zone_free(z);
 }
 
+static void test_base64(void **state)
+{
+	unsigned char out[16];
+	char enc[16];
+	(void)state;
+	base64_encode((const unsigned char *)"hi!", 3, enc);
+	assert_string_equal(enc, "aGkh");
+	base64_encode((const unsigned char *)"h", 1, enc);
+	assert_string_equal(enc, "aA==");
+	base64_encode((const unsigned char *)"hi", 2, enc);
+	assert_string_equal(enc, "aGk=");
+	assert_int_equal(base64_decode("aG k\r\n\th", 8, out, sizeof out), 3);
+	assert_memory_equal(out, "hi!", 3);
+	assert_int_equal(base64_decode("aA==", 4, out, sizeof out), 1);
+	assert_int_equal(base64_decode("aGk=", 4, out, sizeof out), 2);
+	assert_int_equal(base64_decode("aGk", 3, out, sizeof out), 2);
+	assert_int_equal(base64_decode("aB==", 4, out, sizeof out), (size_t)-1);  /* trailing bits */
+	assert_int_equal(base64_decode("a===", 4, out, sizeof out), (size_t)-1);
+	assert_int_equal(base64_decode("aG!k", 4, out, sizeof out), (size_t)-1);
+	assert_int_equal(base64_decode("aA==aA==", 8, out, sizeof out), (size_t)-1);
+	assert_int_equal(base64_decode("", 0, out, sizeof out), 0);
+	assert_int_equal(base64_decode("aGkhaGkh", 8, out, 5), (size_t)-1);
+}
+
 static void test_result_names(void **state)
 {
 	enum spf_result r;
@@ -192,6 +217,7 @@ int main(void)
 		cmocka_unit_test(test_hdr_split),
 		cmocka_unit_test(test_dns_zone),
 		cmocka_unit_test(test_result_names),
+		cmocka_unit_test(test_base64),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
