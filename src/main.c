@@ -13,6 +13,8 @@ static const struct {
 	const char *name;
 	cmd_fn fn;
 } commands[] = {
+	{ "serve", cmd_serve },
+	{ "config-test", cmd_config_test },
 	/* later modules add their commands here, e.g. { "spf", cmd_spf },
 	 * { "dkim sign", cmd_dkim_sign }, { "dkim verify", cmd_dkim_verify } */
 	{ "version", cmd_version },
