@@ -1,0 +1,58 @@
+#!/usr/bin/python3
+# mailtool - small message helpers for the end-to-end tests (run.sh). No network.
+#   mailtool.py headers FILE         the header fields, unfolded, one "Name: value" a line
+#   mailtool.py dkimpy-sign KEY SELECTOR DOMAIN IN OUT
+#                                    sign IN with dkimpy (relaxed/relaxed, rsa-sha256,
+#                                    From/To/Subject/Date/Message-ID) and write OUT (CRLF)
+#   mailtool.py crlf IN OUT          copy with CRLF line ends (as SMTP carries the message)
+import re
+import sys
+
+
+def crlf(data):
+    return re.sub(rb"\r?\n", b"\r\n", data)
+
+
+def headers(path):
+    with open(path, "rb") as f:
+        data = f.read().replace(b"\r\n", b"\n")
+    head = data.split(b"\n\n", 1)[0]
+    fields = []
+    for line in head.split(b"\n"):
+        if line[:1] in (b" ", b"\t") and fields:
+            fields[-1] += b" " + line.strip()
+        elif line:
+            fields.append(line)
+    for f in fields:
+        print(f.decode("utf-8", "replace"))
+
+
+def dkimpy_sign(key, selector, domain, inp, out):
+    import dkim
+    with open(key, "rb") as f:
+        priv = f.read()
+    with open(inp, "rb") as f:
+        msg = crlf(f.read())
+    sig = dkim.sign(msg, selector.encode(), domain.encode(), priv,
+                    canonicalize=(b"relaxed", b"relaxed"),
+                    include_headers=[b"From", b"To", b"Subject", b"Date", b"Message-ID"])
+    with open(out, "wb") as f:
+        f.write(crlf(sig) + msg)
+
+
+def main():
+    cmd = sys.argv[1] if len(sys.argv) > 1 else ""
+    if cmd == "headers" and len(sys.argv) == 3:
+        headers(sys.argv[2])
+    elif cmd == "dkimpy-sign" and len(sys.argv) == 7:
+        dkimpy_sign(*sys.argv[2:])
+    elif cmd == "crlf" and len(sys.argv) == 4:
+        with open(sys.argv[2], "rb") as f:
+            data = f.read()
+        with open(sys.argv[3], "wb") as f:
+            f.write(crlf(data))
+    else:
+        sys.exit(__doc__ if __doc__ else "usage: see the comment at the top")
+
+
+main()
