@@ -2,8 +2,10 @@
 # mailtool - small message helpers for the end-to-end tests (run.sh). No network.
 #   mailtool.py headers FILE         the header fields, unfolded, one "Name: value" a line
 #   mailtool.py dkimpy-sign KEY SELECTOR DOMAIN IN OUT
-#                                    sign IN with dkimpy (relaxed/relaxed, rsa-sha256,
-#                                    From/To/Subject/Date/Message-ID) and write OUT (CRLF)
+#                                    sign IN with dkimpy (relaxed/relaxed; rsa-sha256, or
+#                                    ed25519-sha256 for an Ed25519 PEM key; From/To/
+#                                    Subject/Date/Message-ID) and write OUT (CRLF); an
+#                                    existing DKIM-Signature in IN is kept below the new one
 #   mailtool.py crlf IN OUT          copy with CRLF line ends (as SMTP carries the message)
 import re
 import sys
@@ -27,13 +29,27 @@ def headers(path):
         print(f.decode("utf-8", "replace"))
 
 
+def ed25519_seed(pem):
+    """The base64 32-byte seed dkimpy wants, from a PKCS#8 Ed25519 PEM, or None."""
+    import base64
+    if b"BEGIN PRIVATE KEY" not in pem:
+        return None
+    der = base64.b64decode(b"".join(l for l in pem.splitlines() if not l.startswith(b"-----")))
+    # PKCS#8 Ed25519: 48 bytes, OID 1.3.101.112 (06 03 2b 65 70), the seed last
+    if len(der) == 48 and b"\x06\x03\x2b\x65\x70" in der:
+        return base64.b64encode(der[-32:])
+    return None
+
+
 def dkimpy_sign(key, selector, domain, inp, out):
     import dkim
     with open(key, "rb") as f:
         priv = f.read()
     with open(inp, "rb") as f:
         msg = crlf(f.read())
-    sig = dkim.sign(msg, selector.encode(), domain.encode(), priv,
+    seed = ed25519_seed(priv)
+    sig = dkim.sign(msg, selector.encode(), domain.encode(), seed or priv,
+                    signature_algorithm=b"ed25519-sha256" if seed else b"rsa-sha256",
                     canonicalize=(b"relaxed", b"relaxed"),
                     include_headers=[b"From", b"To", b"Subject", b"Date", b"Message-ID"])
     with open(out, "wb") as f:
