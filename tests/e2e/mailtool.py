@@ -1,11 +1,11 @@
 #!/usr/bin/python3
 # mailtool - small message helpers for the end-to-end tests (run.sh). No network.
 #   mailtool.py headers FILE         the header fields, unfolded, one "Name: value" a line
-#   mailtool.py dkimpy-sign KEY SELECTOR DOMAIN IN OUT
-#                                    sign IN with dkimpy (relaxed/relaxed; rsa-sha256, or
-#                                    ed25519-sha256 for an Ed25519 PEM key; From/To/
-#                                    Subject/Date/Message-ID) and write OUT (CRLF); an
-#                                    existing DKIM-Signature in IN is kept below the new one
+#   mailtool.py dkimpy-sign IN OUT KEY SELECTOR DOMAIN [KEY SELECTOR DOMAIN...]
+#                                    sign IN with dkimpy once per key (relaxed/relaxed;
+#                                    rsa-sha256, or ed25519-sha256 for an Ed25519 PEM key;
+#                                    From/To/Subject/Date/Message-ID), each signature on
+#                                    top of the previous ones, and write OUT (CRLF)
 #   mailtool.py crlf IN OUT          copy with CRLF line ends (as SMTP carries the message)
 import re
 import sys
@@ -41,27 +41,30 @@ def ed25519_seed(pem):
     return None
 
 
-def dkimpy_sign(key, selector, domain, inp, out):
+def dkimpy_sign(inp, out, keys):
     import dkim
-    with open(key, "rb") as f:
-        priv = f.read()
     with open(inp, "rb") as f:
         msg = crlf(f.read())
-    seed = ed25519_seed(priv)
-    sig = dkim.sign(msg, selector.encode(), domain.encode(), seed or priv,
-                    signature_algorithm=b"ed25519-sha256" if seed else b"rsa-sha256",
-                    canonicalize=(b"relaxed", b"relaxed"),
-                    include_headers=[b"From", b"To", b"Subject", b"Date", b"Message-ID"])
+    for key, selector, domain in keys:
+        with open(key, "rb") as f:
+            priv = f.read()
+        seed = ed25519_seed(priv)
+        sig = dkim.sign(msg, selector.encode(), domain.encode(), seed or priv,
+                        signature_algorithm=b"ed25519-sha256" if seed else b"rsa-sha256",
+                        canonicalize=(b"relaxed", b"relaxed"),
+                        include_headers=[b"From", b"To", b"Subject", b"Date", b"Message-ID"])
+        msg = crlf(sig) + msg
     with open(out, "wb") as f:
-        f.write(crlf(sig) + msg)
+        f.write(msg)
 
 
 def main():
     cmd = sys.argv[1] if len(sys.argv) > 1 else ""
     if cmd == "headers" and len(sys.argv) == 3:
         headers(sys.argv[2])
-    elif cmd == "dkimpy-sign" and len(sys.argv) == 7:
-        dkimpy_sign(*sys.argv[2:])
+    elif cmd == "dkimpy-sign" and len(sys.argv) >= 7 and (len(sys.argv) - 4) % 3 == 0:
+        a = sys.argv[4:]
+        dkimpy_sign(sys.argv[2], sys.argv[3], [a[i:i + 3] for i in range(0, len(a), 3)])
     elif cmd == "crlf" and len(sys.argv) == 4:
         with open(sys.argv[2], "rb") as f:
             data = f.read()

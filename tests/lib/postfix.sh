@@ -27,6 +27,8 @@
 #   pf_queue_count, pf_log, pf_smtpd_pids.
 
 PF_DOMAIN=${PF_DOMAIN:-e2e.test}
+_PF_PY=python3
+[ -x /usr/bin/python3 ] && _PF_PY=/usr/bin/python3    # skip a slow pyenv shim
 PF_STARTED=0
 
 # pf_init MILTER - write the instance's configuration; MILTER is the smtpd_milters value.
@@ -166,14 +168,9 @@ pf_postconf() {
 	postconf -c "$PF_CONF" -e "$@"
 }
 
-# pf_start - create the queue tree, check the configuration and start master(8); waits
-# until both SMTP ports answer. Registers pf_stop to run at exit.
+# pf_start - start master(8) ("postfix start" checks the configuration and creates the
+# queue tree first); waits until both SMTP ports answer. Registers pf_stop at exit.
 pf_start() {
-	if ! postfix -c "$PF_CONF" check >"$PF_DIR/check.out" 2>&1; then
-		cat "$PF_DIR/check.out" "$PF_LOG" >&2
-		echo "pf_start: postfix check failed" >&2
-		return 1
-	fi
 	at_exit pf_stop
 	PF_STARTED=1
 	if ! postfix -c "$PF_CONF" start >"$PF_DIR/start.out" 2>&1; then
@@ -193,7 +190,7 @@ pf_start() {
 
 # _pf_banner PORT - true when a 220 greeting arrives on 127.0.0.1:PORT.
 _pf_banner() {
-	python3 - "$1" <<'PY'
+	"$_PF_PY" - "$1" <<'PY'
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=2)
 ok = s.recv(512).startswith(b"220")
