@@ -78,17 +78,23 @@ static int stop_unbound(void **state)
 	return 0;
 }
 
-static struct dns_ares *resolver(const char *server, unsigned timeout_ms, unsigned tries, bool ignore_tc)
+static struct dns_ares *resolver_edns(const char *server, unsigned timeout_ms, unsigned tries, bool ignore_tc,
+				      int edns)
 {
 	const char *servers[1] = { server };
 	struct dns_ares_options o = { .servers = servers, .n_servers = 1, .timeout_ms = timeout_ms,
-				      .tries = tries, .ignore_tc = ignore_tc };
+				      .tries = tries, .ignore_tc = ignore_tc, .edns_udp_size = edns };
 	char err[200] = "";
 	struct dns_ares *a = dns_ares_new(&o, err, sizeof err);
 	if (a == NULL)
 		fprintf(stderr, "dns_ares_new: %s\n", err);
 	assert_non_null(a);
 	return a;
+}
+
+static struct dns_ares *resolver(const char *server, unsigned timeout_ms, unsigned tries, bool ignore_tc)
+{
+	return resolver_edns(server, timeout_ms, tries, ignore_tc, 0);
 }
 
 /* ask - one lookup, waiting up to 5 s; the caller releases. */
@@ -158,13 +164,15 @@ static void test_record_types(void **state)
 
 static void test_tc_tcp_retry(void **state)
 {
-	struct dns_ares *ar = resolver(unbound_server, 1000, 2, false);
-	struct dns_resolver r = dns_ares_resolver(ar);
+	struct dns_ares *ar;
+	struct dns_resolver r;
 	struct dns_query *q;
 	const struct dns_answer *a;
 	(void)state;
-	/* 887 bytes in 23 strings: over 512, so the UDP reply (no EDNS) comes back with TC
-	 * and only the TCP retry can bring the record */
+	/* Without EDNS a UDP reply holds 512 bytes: long.dns.test (887 bytes in 23 strings)
+	 * comes back with TC set, and only the TCP retry can bring the record. */
+	ar = resolver_edns(unbound_server, 1000, 2, false, -1);
+	r = dns_ares_resolver(ar);
 	a = ask(&r, &q, "long.dns.test", DNS_T_TXT);
 	assert_int_equal(a->status, DNS_ANSWER);
 	assert_int_equal(a->count, 1);
@@ -172,17 +180,31 @@ static void test_tc_tcp_retry(void **state)
 	assert_memory_equal(a->rr[0].u.txt.data, "v=spf1 ip4:192.0.2.1 ", 21);
 	assert_string_equal(a->rr[0].u.txt.data + 887 - 5, " -all");
 	dns_release(&r, q);
-	a = ask(&r, &q, "huge.dns.test", DNS_T_TXT);
-	assert_int_equal(a->status, DNS_ANSWER);
-	assert_int_equal(a->rr[0].u.txt.len, 1500);
-	dns_release(&r, q);
 	dns_ares_free(ar);
-	/* the same query with the TCP retry switched off: the truncated reply is refused */
-	ar = resolver(unbound_server, 1000, 2, true);
+	/* the same with the TCP retry switched off: the truncated reply is refused */
+	ar = resolver_edns(unbound_server, 1000, 2, true, -1);
 	r = dns_ares_resolver(ar);
 	a = ask(&r, &q, "long.dns.test", DNS_T_TXT);
 	assert_int_equal(a->status, DNS_SERVFAIL);
 	assert_non_null(strstr(a->why, "truncated"));
+	dns_release(&r, q);
+	dns_ares_free(ar);
+	/* With EDNS (1232 bytes, the default) 887 bytes fit in UDP; 1500 bytes do not. */
+	ar = resolver_edns(unbound_server, 1000, 2, true, 0);
+	r = dns_ares_resolver(ar);
+	a = ask(&r, &q, "long.dns.test", DNS_T_TXT);
+	assert_int_equal(a->status, DNS_ANSWER);
+	assert_int_equal(a->rr[0].u.txt.len, 887);
+	dns_release(&r, q);
+	a = ask(&r, &q, "huge.dns.test", DNS_T_TXT);
+	assert_int_equal(a->status, DNS_SERVFAIL);
+	dns_release(&r, q);
+	dns_ares_free(ar);
+	ar = resolver(unbound_server, 1000, 2, false);
+	r = dns_ares_resolver(ar);
+	a = ask(&r, &q, "huge.dns.test", DNS_T_TXT);
+	assert_int_equal(a->status, DNS_ANSWER);
+	assert_int_equal(a->rr[0].u.txt.len, 1500);
 	dns_release(&r, q);
 	dns_ares_free(ar);
 }
@@ -245,6 +267,7 @@ static void test_thousand_in_flight(void **state)
 	assert_int_equal(st.started, 1000);
 	assert_int_equal(st.completed, 1000);
 	assert_int_equal(st.in_flight, 0);
+	assert_int_equal(st.timeouts, 0);   /* no reply was lost to a full socket buffer */
 	dns_ares_free(ar);
 }
 
@@ -284,7 +307,13 @@ static void *fake_main(void *arg)
 		if (s->mode == FAKE_SERVFAIL) {
 			buf[3] = (uint8_t)((buf[3] & 0xF0) | 2);
 		} else {
-			/* claims one answer RR but carries only half of one */
+			/* keep header + question only (drop any EDNS OPT), then claim one answer
+			 * RR but carry only half of one */
+			size_t end = 12;
+			while (end < (size_t)n && buf[end] != 0)
+				end += 1u + buf[end];
+			n = (ssize_t)(end + 1 + 4);
+			buf[10] = buf[11] = 0;
 			buf[7] = 1;
 			buf[n++] = 0xC0;
 			buf[n++] = 12;
