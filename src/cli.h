@@ -26,6 +26,7 @@ int cmd_serve(int argc, char **argv, const struct cli_globals *g);
 int cmd_config_test(int argc, char **argv, const struct cli_globals *g);
 int cmd_version(int argc, char **argv, const struct cli_globals *g);
 int cmd_help(int argc, char **argv, const struct cli_globals *g);
+int cmd_evaluate(int argc, char **argv, const struct cli_globals *g);
 int cmd_spf(int argc, char **argv, const struct cli_globals *g);
 int cmd_dkim_sign(int argc, char **argv, const struct cli_globals *g);
 int cmd_dkim_verify(int argc, char **argv, const struct cli_globals *g);
