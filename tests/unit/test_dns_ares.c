@@ -279,7 +279,7 @@ struct fake_server {
 	char addr[64];
 	enum fake_mode mode;
 	unsigned delay_ms;
-	volatile int stop;
+	int stop;              /* atomic */
 	int received;
 	pthread_t th;
 };
@@ -287,7 +287,7 @@ struct fake_server {
 static void *fake_main(void *arg)
 {
 	struct fake_server *s = arg;
-	while (!s->stop) {
+	while (!__atomic_load_n(&s->stop, __ATOMIC_SEQ_CST)) {
 		struct pollfd pfd = { s->fd, POLLIN, 0 };
 		uint8_t buf[1500];
 		struct sockaddr_storage from;
@@ -341,7 +341,7 @@ static void fake_start(struct fake_server *s, enum fake_mode mode, unsigned dela
 
 static void fake_stop(struct fake_server *s)
 {
-	s->stop = 1;
+	__atomic_store_n(&s->stop, 1, __ATOMIC_SEQ_CST);
 	pthread_join(s->th, NULL);
 	close(s->fd);
 }
@@ -562,6 +562,116 @@ static void test_cache_over_ares(void **state)
 	dns_ares_free(ar);
 }
 
+static void test_failover_and_ipv6(void **state)
+{
+	struct fake_server s;
+	char list[2][64];
+	const char *servers[2];
+	struct dns_ares_options o = { .servers = servers, .n_servers = 2, .timeout_ms = 200, .tries = 2 };
+	char err[200] = "";
+	struct dns_ares *ar;
+	struct dns_resolver r;
+	struct dns_query *q;
+	const struct dns_answer *a;
+	int fd6;
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	socklen_t sl = sizeof sin6;
+	(void)state;
+	/* the first server never answers: the query moves on to the second */
+	fake_start(&s, FAKE_SILENT, 0);
+	snprintf(list[0], sizeof list[0], "%s", s.addr);
+	snprintf(list[1], sizeof list[1], "%s", unbound_server);
+	servers[0] = list[0];
+	servers[1] = list[1];
+	ar = dns_ares_new(&o, err, sizeof err);
+	assert_non_null(ar);
+	r = dns_ares_resolver(ar);
+	a = ask(&r, &q, "a.dns.test", DNS_T_A);
+	assert_int_equal(a->status, DNS_ANSWER);
+	dns_release(&r, q);
+	dns_ares_free(ar);
+	fake_stop(&s);
+
+	/* "[::1]:port": a SERVFAIL server on IPv6 loopback proves the address was used */
+	fd6 = socket(AF_INET6, SOCK_DGRAM, 0);
+	if (fd6 < 0 || bind(fd6, (struct sockaddr *)&sin6, sizeof sin6) < 0) {
+		if (fd6 >= 0)
+			close(fd6);
+		skip();                          /* no IPv6 loopback on this machine */
+	}
+	getsockname(fd6, (struct sockaddr *)&sin6, &sl);
+	memset(&s, 0, sizeof s);
+	s.fd = fd6;
+	s.mode = FAKE_SERVFAIL;
+	snprintf(list[0], sizeof list[0], "[::1]:%u", ntohs(sin6.sin6_port));
+	pthread_create(&s.th, NULL, fake_main, &s);
+	o.n_servers = 1;
+	ar = dns_ares_new(&o, err, sizeof err);
+	assert_non_null(ar);
+	r = dns_ares_resolver(ar);
+	a = ask(&r, &q, "v6.example", DNS_T_A);
+	assert_int_equal(a->status, DNS_SERVFAIL);
+	assert_true(__atomic_load_n(&s.received, __ATOMIC_SEQ_CST) >= 1);
+	dns_release(&r, q);
+	dns_ares_free(ar);
+	fake_stop(&s);
+}
+
+struct churn_arg {
+	struct dns_resolver *r;
+	unsigned seed;
+	int answered, abandoned, errors;
+};
+
+static void *churn_main(void *arg)
+{
+	struct churn_arg *c = arg;
+	char name[64];
+	for (int i = 0; i < 400; i++) {
+		unsigned x = rand_r(&c->seed);
+		struct dns_query *q;
+		const struct dns_answer *a;
+		snprintf(name, sizeof name, "h%u.bench.dns.test", x % 200);
+		q = dns_start(c->r, name, x & 0x100 ? DNS_T_A : DNS_T_TXT);
+		/* half wait for the answer; half give up after 0-2 ms, often while pending */
+		a = dns_wait(c->r, q, am_now_ms() + ((x & 0x200) ? 5000 : (x >> 12) % 3));
+		if (a == NULL)
+			c->abandoned++;
+		else if (a->status == DNS_ANSWER || a->status == DNS_NODATA)
+			c->answered++;
+		else
+			c->errors++;
+		dns_release(c->r, q);
+	}
+	return NULL;
+}
+
+static void test_churn(void **state)
+{
+	struct dns_ares *ar = resolver(unbound_server, 1000, 2, false);
+	struct dns_resolver r = dns_ares_resolver(ar);
+	struct dns_cache *c = dns_cache_new(&r, &(struct dns_cache_options){ .max_entries = 50 });
+	struct dns_resolver cr = dns_cache_resolver(c);
+	pthread_t th[4];
+	struct churn_arg ca[4];
+	(void)state;
+	/* starts, waits, abandons and releases racing with replies, with and without the cache */
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 4; i++) {
+			ca[i] = (struct churn_arg){ round ? &cr : &r, (unsigned)(i * 7919 + round), 0, 0, 0 };
+			pthread_create(&th[i], NULL, churn_main, &ca[i]);
+		}
+		for (int i = 0; i < 4; i++) {
+			pthread_join(th[i], NULL);
+			assert_int_equal(ca[i].errors, 0);
+			assert_int_equal(ca[i].answered + ca[i].abandoned, 400);
+			assert_true(ca[i].answered > 0);
+		}
+	}
+	dns_cache_free(c);
+	dns_ares_free(ar);                   /* abandoned queries may still be in flight */
+}
+
 static void test_bad_options(void **state)
 {
 	const char *bad[1] = { "not an address" };
@@ -594,6 +704,8 @@ int main(void)
 		cmocka_unit_test(test_release_pending),
 		cmocka_unit_test(test_shutdown_in_flight),
 		cmocka_unit_test(test_cache_over_ares),
+		cmocka_unit_test(test_failover_and_ipv6),
+		cmocka_unit_test(test_churn),
 		cmocka_unit_test(test_bad_options),
 	};
 	return cmocka_run_group_tests(tests, start_unbound, stop_unbound);
