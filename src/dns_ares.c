@@ -85,9 +85,9 @@ static void query_complete(struct dns_ares *r, struct dns_query *q, struct dns_a
 		a = &oom_answer;
 	atomic_fetch_add(&r->completed, 1);
 	atomic_fetch_sub(&r->in_flight, 1);
-	if (a->status == DNS_TIMEOUT)
-		atomic_fetch_add(&r->timeouts, 1);
 	pthread_mutex_lock(&q->mu);
+	if (a->status == DNS_TIMEOUT && !q->released)
+		atomic_fetch_add(&r->timeouts, 1);
 	if (q->released) {
 		if (!is_static)
 			dns_answer_free(a);
@@ -123,7 +123,7 @@ static struct dns_answer *ares_status_answer(int status)
 	case ARES_EREFUSED:
 		return answer_fail(DNS_SERVFAIL, "server refused the query");
 	case ARES_ECONNREFUSED:
-		return answer_fail(DNS_SERVFAIL, "connection refused by the DNS servers");
+		return answer_fail(DNS_SERVFAIL, "servers refused the query or are unreachable");
 	case ARES_EBADNAME:
 		return answer_fail(DNS_MALFORMED, "invalid query name");
 	case ARES_EBADRESP:

@@ -44,6 +44,7 @@ struct dns_ares_stats {
 	unsigned long started, completed, timeouts, abandoned;
 	unsigned long in_flight;
 };
-/* dns_ares_stats - counters since dns_ares_new (abandoned = released while pending). */
+/* dns_ares_stats - counters since dns_ares_new: abandoned = released while pending;
+ * timeouts = TIMEOUT answers delivered to a caller still waiting for them. */
 void dns_ares_stats(struct dns_ares *r, struct dns_ares_stats *out);
 #endif

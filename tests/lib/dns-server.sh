@@ -13,7 +13,7 @@
 #     (with Unbound's log on stderr) if it does not answer within ~10 s. One server per
 #     shell: starting again stops the previous one first.
 # dns_server_stop                stops it and removes its directory; safe to call twice or
-#     when nothing was started (trap-friendly).
+#     when nothing was started (trap-friendly). Both work under set -euo pipefail.
 #
 # Zone files use the format dns_zone_load_file() reads, one record a line:
 #     name TYPE value          # comment
@@ -247,25 +247,25 @@ EOF
 			tries=$((tries + 1))
 		done
 		# It died (port taken between the check and the bind?) or never answered: retry.
-		kill "$DNS_SERVER_PID" 2>/dev/null
-		wait "$DNS_SERVER_PID" 2>/dev/null
+		kill "$DNS_SERVER_PID" 2>/dev/null || true
+		wait "$DNS_SERVER_PID" 2>/dev/null || true
 		DNS_SERVER_PID=
 	done
 	echo "dns_server_start: unbound did not come up; its output:" >&2
-	cat "$dir/stderr" "$dir/unbound.log" >&2 2>/dev/null
+	cat "$dir/stderr" "$dir/unbound.log" >&2 2>/dev/null || true
 	dns_server_stop
 	return 1
 }
 
 dns_server_stop() {
 	if [ -n "${DNS_SERVER_PID:-}" ]; then
-		kill "$DNS_SERVER_PID" 2>/dev/null
+		kill "$DNS_SERVER_PID" 2>/dev/null || true
 		for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
 			kill -0 "$DNS_SERVER_PID" 2>/dev/null || break
 			sleep 0.1
 		done
-		kill -9 "$DNS_SERVER_PID" 2>/dev/null
-		wait "$DNS_SERVER_PID" 2>/dev/null
+		kill -9 "$DNS_SERVER_PID" 2>/dev/null || true
+		wait "$DNS_SERVER_PID" 2>/dev/null || true
 	fi
 	DNS_SERVER_PID=
 	if [ -n "${DNS_SERVER_DIR:-}" ] && [ -d "$DNS_SERVER_DIR" ]; then
