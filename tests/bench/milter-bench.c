@@ -161,13 +161,13 @@ static int read_reply(int fd, char **data, size_t *len)
 }
 
 /* macro - send a SMFIC_MACRO packet for stage with name/value pairs (NULL-terminated). */
-static int macro(int fd, char stage, ...)
+static int macro(int fd, int stage, ...)
 {
 	char buf[2048];
 	size_t n = 0;
 	va_list ap;
 	const char *k;
-	buf[n++] = stage;
+	buf[n++] = (char)stage;
 	va_start(ap, stage);
 	while ((k = va_arg(ap, const char *)) != NULL) {
 		const char *v = va_arg(ap, const char *);
