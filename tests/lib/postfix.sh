@@ -257,7 +257,7 @@ pf_send() {
 # pf_reply_code TRANSCRIPT_FILE - the server's answer to the end of DATA ("250", "550",
 # "451", ...) or to the first refused command: the last three-digit code swaks saw.
 pf_reply_code() {
-	sed -n 's/^<[-*]\{1,2\} \{0,1\}\([2-5][0-9][0-9]\)[ -].*/\1/p' "$1" | grep -v '^221$' | tail -1
+	sed -n 's/^<[-*]\{1,2\} *\([2-5][0-9][0-9]\)[ -].*/\1/p' "$1" | grep -v '^221$' | tail -1
 }
 
 # pf_mail_files ADDR - delivered files of ADDR's Maildir (new/ and cur/), oldest first.
