@@ -279,6 +279,14 @@ static int first_mailbox_domain(const char *v, size_t len, char *out, size_t out
 		at++;
 	for (end = at; *end && !am_iswsp((unsigned char)*end) && *end != ';' && *end != '>'; end++)
 		;
+	{
+		/* only whitespace (or a group's ';') may follow the domain */
+		const char *rest = end;
+		while (am_iswsp((unsigned char)*rest))
+			rest++;
+		if (*rest != '\0' && *rest != ';')
+			return -1;
+	}
 	if (end == at || *at == '[' || (size_t)(end - at) >= outlen || !am_domain_valid(at, (size_t)(end - at)))
 		return -1;
 	{
