@@ -153,14 +153,14 @@ int dkim_pkey_check_mode(const char *path, unsigned mode, const struct dkim_key_
 	if ((mode & 0004) && !world_ok) {
 		snprintf(err, errlen,
 			 "%s: key file is readable by other users (mode %04o): fix with `chmod 0400 %s` "
-			 "(Kubernetes: Secret volume defaultMode: 0400), or set dkim.keys_allow_world_readable",
+			 "(Kubernetes: Secret volume defaultMode: 0400), or set dkim.allow_world_readable_keys = true",
 			 path, mode & 07777, path);
 		return -1;
 	}
 	if ((mode & 0040) && !group_ok) {
 		snprintf(err, errlen,
 			 "%s: key file is readable by its group (mode %04o): fix with `chmod 0400 %s` "
-			 "(Kubernetes: Secret volume defaultMode: 0400), or set dkim.keys_allow_group_readable",
+			 "(Kubernetes: Secret volume defaultMode: 0400), or set dkim.allow_group_readable_keys = true",
 			 path, mode & 07777, path);
 		return -1;
 	}
@@ -361,8 +361,9 @@ struct dkim_pkey *dkim_keyslot_get(struct dkim_keyslot *s, uint64_t now_ms)
 {
 	struct dkim_pkey *k;
 	pthread_mutex_lock(&s->mu);
-	if (!s->checked_once || now_ms - s->last_check_ms >= (uint64_t)s->opts.check_interval * 1000u ||
-	    now_ms < s->last_check_ms) {
+	if (s->opts.check_interval > 0 &&
+	    (!s->checked_once || now_ms - s->last_check_ms >= (uint64_t)s->opts.check_interval * 1000u ||
+	     now_ms < s->last_check_ms)) {
 		struct stat st;
 		s->checked_once = true;
 		s->last_check_ms = now_ms;

@@ -27,9 +27,11 @@ bool dkim_alg_parse(const char *s, enum dkim_alg *out);
 const char *dkim_alg_name(enum dkim_alg a);
 
 struct dkim_key_opts {
-	bool allow_group_read;      /* default false: refuse mode & 0040 */
-	bool allow_world_read;      /* default false: refuse mode & 0004 */
-	unsigned check_interval;    /* seconds between change checks; 0 = check every call */
+	bool allow_group_read;      /* false: refuse mode & 0040 (dkim.allow_group_readable_keys) */
+	bool allow_world_read;      /* false: refuse mode & 0004 (dkim.allow_world_readable_keys);
+	                             * implies allow_group_read */
+	unsigned check_interval;    /* seconds between change checks (dkim.key_check_interval);
+	                             * 0 = never check, reload only on dkim_keyslot_reload */
 };
 
 /* A loaded private key: immutable, refcounted. */
@@ -75,8 +77,9 @@ struct dkim_keyslot *dkim_keyslot_new(const char *name, const char *path, enum d
 /* dkim_keyslot_get - the key in force, with a reference the caller drops with
  * dkim_pkey_unref (a message in flight keeps the key it started with). At most once per
  * check interval (now_ms: monotonic milliseconds) it stat()s the path and reloads when
- * the file's identity (device, inode, size, mtime, ctime) changed; a failed reload keeps
- * the old key and is logged as an error. NULL when no key was ever loaded. */
+ * the file's identity (device, inode, size, mtime, ctime) changed (never when the
+ * interval is 0); a failed reload keeps the old key and is logged as an error, once per
+ * bad file. NULL when no key was ever loaded. */
 struct dkim_pkey *dkim_keyslot_get(struct dkim_keyslot *s, uint64_t now_ms);
 /* dkim_keyslot_reload - reload now (the reload signal). 0 when the key in force was
  * (re)loaded from the file, -1 when the reload failed (old key kept, reason in err). */

@@ -295,7 +295,7 @@ static void k8s_publish(const struct fx *f, const char *ts, EVP_PKEY *pk, unsign
 static void test_k8s_symlink_swap(void **state)
 {
 	struct fx *f = *state;
-	struct dkim_key_opts o = { .check_interval = 0 };
+	struct dkim_key_opts o = { .check_interval = 1 };
 	char err[512], d[600], link[600];
 	bool loaded = false;
 	struct dkim_keyslot *s;
@@ -309,12 +309,12 @@ static void test_k8s_symlink_swap(void **state)
 
 	s = dkim_keyslot_new("k8s", link, DKIM_ALG_ED25519_SHA256, &o, &loaded, err, sizeof err);
 	assert_true(loaded);
-	k = dkim_keyslot_get(s, 1);
+	k = dkim_keyslot_get(s, 1000);
 	assert_int_equal(EVP_PKEY_eq(k->pkey, f->ed), 1);
 
 	/* Secret updated: new directory, ..data swapped; the path itself never changed */
 	k8s_publish(f, "..2026_12_01_11_00_00.2", ed2, 0400);
-	k2 = dkim_keyslot_get(s, 2);
+	k2 = dkim_keyslot_get(s, 2000);
 	assert_int_equal(EVP_PKEY_eq(k2->pkey, ed2), 1);
 	assert_int_equal(EVP_PKEY_eq(k->pkey, f->ed), 1);   /* in-flight reference intact */
 	dkim_pkey_unref(k);
@@ -322,7 +322,7 @@ static void test_k8s_symlink_swap(void **state)
 
 	/* an update with the Kubernetes default mode 0644: refused, previous key kept */
 	k8s_publish(f, "..2026_12_01_12_00_00.3", f->ed, 0644);
-	k = dkim_keyslot_get(s, 3);
+	k = dkim_keyslot_get(s, 3000);
 	assert_int_equal(EVP_PKEY_eq(k->pkey, ed2), 1);
 	dkim_pkey_unref(k);
 	/* explicit reload says why */
@@ -361,6 +361,18 @@ static void test_explicit_reload_and_empty_slot(void **state)
 	assert_int_equal(dkim_keyslot_reload(s, err, sizeof err), -1);
 	k = dkim_keyslot_get(s, 4000);
 	assert_int_equal(EVP_PKEY_eq(k->pkey, f->rsa), 1);
+	dkim_pkey_unref(k);
+	dkim_keyslot_free(s);
+
+	/* interval 0: never checks on its own, only the explicit reload */
+	o.check_interval = 0;
+	s = dkim_keyslot_new("manual", p, DKIM_ALG_RSA_SHA256, &o, &loaded, err, sizeof err);
+	assert_false(loaded);   /* still "garbage" */
+	assert_int_equal(dkimsign_test_write_key(p, f->rsa, false, 0400), 0);
+	assert_null(dkim_keyslot_get(s, 1000000));
+	assert_int_equal(dkim_keyslot_reload(s, err, sizeof err), 0);
+	k = dkim_keyslot_get(s, 2000000);
+	assert_non_null(k);
 	dkim_pkey_unref(k);
 	dkim_keyslot_free(s);
 	dkim_keyslot_free(NULL);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "dkim_signer.h"
+#include "dkim_signer_conf.h"
 #include "dkim_sign_testkeys.h"
 #include "log.h"
 
@@ -123,7 +124,7 @@ static struct dkim_signer *make(const struct fx *f, const char *missing_file, si
 	};
 	struct dkim_signer_config c = {
 		.keys = keys, .n_keys = 3, .rules = rules, .n_rules = 4,
-		.key_opts = { .check_interval = 0 },
+		.key_opts = { .check_interval = 1 },
 		.hcanon = DKIM_CANON_RELAXED, .bcanon = DKIM_CANON_SIMPLE,
 		.expire = 600,
 	};
@@ -198,9 +199,10 @@ static void test_missing_keys(void **state)
 	assert_non_null(strstr(err, "key other"));
 	assert_int_equal(dkim_signer_msg_finish(m, 1, err, sizeof err), 1);
 	dkim_signer_msg_free(m);
-	/* the file appears: picked up at the next message (check interval 0) */
+	/* the file appears: picked up at the next message once the check interval passed */
 	assert_int_equal(dkimsign_test_write_key(f->missing, f->rsa_k, false, 0400), 0);
-	assert_int_equal(dkim_signer_begin(s, &hl, "other.example", 2, &m, err, sizeof err), DKIM_SIGNER_SIGN);
+	assert_int_equal(dkim_signer_begin(s, &hl, "other.example", 2, &m, err, sizeof err), DKIM_SIGNER_KEY_ERROR);
+	assert_int_equal(dkim_signer_begin(s, &hl, "other.example", 1002, &m, err, sizeof err), DKIM_SIGNER_SIGN);
 	/* rotated while the message is in flight: the message keeps its key */
 	unlink(f->missing);
 	assert_int_equal(dkimsign_test_write_key(f->missing, f->ed_k, false, 0400), 0);
@@ -245,6 +247,43 @@ static void test_config_errors(void **state)
 	assert_non_null(strstr(err, "invalid domain or selector"));
 }
 
+static void test_from_conf(void **state)
+{
+	struct fx *f = *state;
+	char text[2048], err[1024];
+	struct conf *c;
+	struct dkim_signer *s;
+	struct hdr_list hl;
+	struct dkim_signer_msg *m;
+	size_t kerr = 9;
+	snprintf(text, sizeof text,
+		 "dkim: { canonicalization = \"simple/relaxed\"; expire = 3600; oversign = false;\n"
+		 "  sign_headers = [ \"From\", \"Subject\" ];\n"
+		 "  keys = ( { name = \"r\"; domain = \"example.com\"; selector = \"r1\";\n"
+		 "             algorithm = \"rsa-sha256\"; key_file = \"%s\"; },\n"
+		 "           { name = \"e\"; domain = \"example.com\"; selector = \"e1\";\n"
+		 "             algorithm = \"ed25519-sha256\"; key_file = \"%s\"; } );\n"
+		 "  signing_table = ( { domain = \"*.example.com\"; keys = [ \"r\", \"e\" ]; } );\n"
+		 "};\n", f->rsa, f->ed);
+	c = conf_load_string(text, "test.conf", err, sizeof err);
+	if (c == NULL)
+		fail_msg("%s", err);
+	s = dkim_signer_from_conf(c, true, &kerr, err, sizeof err);
+	assert_non_null(s);
+	assert_int_equal(kerr, 0);
+	parse(msg, &hl);
+	assert_int_equal(dkim_signer_begin(s, &hl, NULL, 1, &m, err, sizeof err), DKIM_SIGNER_SIGN);
+	hdr_list_clear(&hl);
+	assert_int_equal(dkim_signer_msg_finish(m, 100, err, sizeof err), 2);
+	assert_non_null(strstr(dkim_signer_msg_value(m, 0), "c=simple/relaxed;"));
+	assert_non_null(strstr(dkim_signer_msg_value(m, 0), "h=from:subject;"));
+	assert_non_null(strstr(dkim_signer_msg_value(m, 1), "x=3700;"));
+	assert_null(strchr(dkim_signer_msg_value(m, 1), '\r'));     /* LF folding for libmilter */
+	dkim_signer_msg_free(m);
+	dkim_signer_free(s);
+	conf_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +292,7 @@ int main(void)
 		cmocka_unit_test(test_dual_sign_first_match),
 		cmocka_unit_test(test_missing_keys),
 		cmocka_unit_test(test_config_errors),
+		cmocka_unit_test(test_from_conf),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
