@@ -7,6 +7,7 @@
 #include "clock.h"
 #include "dkim_keys.h"
 #include "dkim_sign.h"
+#include "dkim_signer_conf.h"
 #include "hdr.h"
 #include "strutil.h"
 #include <errno.h>
@@ -110,8 +111,7 @@ int cmd_dkim_sign(int argc, char **argv, const struct cli_globals *g)
 				goto too_many;
 			algs[nalgs++] = v;
 		} else if ((v = opt_value(argc, argv, &i, "--canonicalization")) != NULL ||
-			   (v = opt_value(argc, argv, &i, "--canonicalisation")) != NULL ||
-			   (v = opt_value(argc, argv, &i, "-c")) != NULL) {
+			   (v = opt_value(argc, argv, &i, "--canonicalisation")) != NULL) {
 			canon = v;
 		} else if ((v = opt_value(argc, argv, &i, "--headers")) != NULL) {
 			headers = v;
@@ -153,19 +153,10 @@ int cmd_dkim_sign(int argc, char **argv, const struct cli_globals *g)
 		usage(stderr);
 		return 2;
 	}
-	{
-		const char *slash = strchr(canon, '/');
-		if (slash == NULL) {
-			if (!dkim_canon_parse(canon, strlen(canon), &hc)) {
-				fprintf(stderr, "authmilter dkim sign: bad --canonicalization '%s'\n", canon);
-				return 2;
-			}
-			bc = DKIM_CANON_SIMPLE;     /* RFC 6376 §3.5: "relaxed" alone = relaxed/simple */
-		} else if (!dkim_canon_parse(canon, (size_t)(slash - canon), &hc) ||
-			   !dkim_canon_parse(slash + 1, strlen(slash + 1), &bc)) {
-			fprintf(stderr, "authmilter dkim sign: bad --canonicalization '%s'\n", canon);
-			return 2;
-		}
+	if (!dkim_canon_pair_parse(canon, &hc, &bc)) {
+		/* a single name means name/simple (RFC 6376 §3.5) */
+		fprintf(stderr, "authmilter dkim sign: bad --canonicalization '%s' (simple|relaxed[/simple|relaxed])\n", canon);
+		return 2;
 	}
 	if (headers) {
 		hcopy = strdup(headers);

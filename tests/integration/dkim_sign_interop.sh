@@ -76,6 +76,12 @@ for f in "$work/in/plain.lf" "$work/in/100k-body.crlf" "$work/in/empty-body.crlf
 	"$AUTHMILTER" dkim sign --domain example.com --selector ed --key "$work/ed25519.pem" \
 		--expire 86400 < "$f" > "$work/single/$(basename "$f").ed"
 done
+# a single canonicalisation word means word/simple; a custom header list without over-signing
+"$AUTHMILTER" dkim sign --domain example.com --selector rsa8 --key "$work/rsa2048-pkcs8.pem" \
+	--canonicalization relaxed --headers From,Subject,Date,X-Missing --no-oversign \
+	< "$work/in/repeated-headers.crlf" > "$work/single/custom-headers.rsa8"
+grep -q 'c=relaxed/simple;' "$work/single/custom-headers.rsa8"
+grep -q 'h=from:subject:date;' "$work/single/custom-headers.rsa8"
 grep -q '^DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed;' "$work/single/plain.lf.rsa8"
 grep -q ' x=[0-9]*;' "$work/single/plain.lf.ed"
 # tags: t= always, never l=, never rsa-sha1 (parsed with dkimpy's own tag parser)
@@ -88,7 +94,8 @@ for p in sys.argv[1:]:
         assert b'l' not in tags, p
         assert b't' in tags and tags[b'v'] == b'1', p
         assert tags[b'a'] in (b'rsa-sha256', b'ed25519-sha256'), p
-        assert tags[b'h'].split(b':').count(b'from') == 2, p   # From over-signed
+        if b'custom-headers' not in p.encode():
+            assert tags[b'h'].split(b':').count(b'from') == 2, p   # From over-signed
 PYEOF
 
 # ---- referees ----
@@ -99,29 +106,55 @@ perl "$HELP/verify_maildkim.pl" "$work/dns" 1 "$work"/single/*.rsa8 > "$work/pl1
 echo "dkimpy: $(grep -c '^PASS' "$work/py.log") + $(grep -c '^PASS' "$work/py1.log") pass; Mail::DKIM: $(grep -c '^PASS' "$work/pl.log") + $(grep -c '^PASS' "$work/pl1.log") pass"
 
 # ---- tampered copies must fail ----
-for o in "$work"/out/* "$work"/single/*; do
+# tamper SRC DESTDIR: three altered copies of a signed message
+tamper() {
+	local o=$1 dir=$2 b cr=
 	b=$(basename "$o")
+	grep -q $'\r' "$o" && cr=$'\r'
 	# body: one more content line at the end (no l=, so it is not covered)
-	{ cat "$o"; case $o in *.crlf.*) printf '\r\nappended\r\n';; *) printf '\nappended\n';; esac; } > "$work/bad/$b.body"
-	# header: a second Subject added below the signatures (Subject is over-signed)
-	awk -v crlf="$(case $o in *.crlf.*) printf '\r';; esac)" \
-		'!done && !/^DKIM-Signature:/ && !/^[ \t]/ { print "Subject: forged" crlf; done = 1 } { print }' \
-		"$o" > "$work/bad/$b.hdr"
+	{ cat "$o"; printf '%s\nappended%s\n' "$cr" "$cr"; } > "$dir/$b.body"
+	# header: a second Subject added at the top, below the signatures (Subject is
+	# over-signed, so the extra instance is covered by the signature)
+	awk -v cr="$cr" '!done && !/^DKIM-Signature:/ && !/^[ \t]/ { print "Subject: forged" cr; done = 1 } { print }' \
+		"$o" > "$dir/$b.hdr"
 	# header: the From address changed
-	sed '0,/^From:/s/@example\.com/@evil.example/' "$o" > "$work/bad/$b.from"
-done
+	sed '0,/^From:/s/@example\.com/@evil.example/' "$o" > "$dir/$b.from"
+	cmp -s "$o" "$dir/$b.from" && { echo "tamper: no From changed in $o"; exit 1; }
+	return 0
+}
+mkdir "$work/bad1" "$work/nooversign"
+for o in "$work"/out/*; do tamper "$o" "$work/bad"; done
+for o in "$work"/single/*; do tamper "$o" "$work/bad1"; done
+# without over-signing the added Subject is NOT detected (bottom-up: the signature still
+# covers the original, lower one): proof that the .hdr failures above come from over-signing
+mv "$work/bad1/custom-headers.rsa8.hdr" "$work/nooversign/"
+"$PY" "$HELP/verify_dkimpy.py" "$work/dns" 1 "$work/nooversign"/* > "$work/nos.log" || { cat "$work/nos.log"; echo "no-oversign control failed"; exit 1; }
+
 "$PY" "$HELP/verify_dkimpy.py" "$work/dns" 2 "$work"/bad/* > "$work/pybad.log" || true
 perl "$HELP/verify_maildkim.pl" "$work/dns" 2 "$work"/bad/* > "$work/plbad.log" || true
-total=$(ls "$work/bad" | wc -l)
-for log in pybad plbad; do
-	if grep -q '^PASS' "$work/$log.log"; then
-		grep "^PASS" "$work/$log.log" | head
-		echo "$log: a tampered message verified"
+"$PY" "$HELP/verify_dkimpy.py" "$work/dns" 1 "$work"/bad1/* > "$work/pybad1.log" || true
+# Mail::DKIM judges the RSA-only copies (it has no Ed25519)
+perl "$HELP/verify_maildkim.pl" "$work/dns" 1 "$work"/bad1/*.rsa8.* > "$work/plbad1.log" || true
+for log in pybad:bad plbad:bad pybad1:bad1 plbad1:bad1; do
+	l=${log%%:*} d=${log#*:}
+	if grep -q '^PASS' "$work/$l.log"; then
+		grep '^PASS' "$work/$l.log" | head
+		echo "$l: a tampered message verified"
 		exit 1
 	fi
-	[ "$(grep -c '^FAIL' "$work/$log.log")" = "$total" ] || { echo "$log: not every tampered copy was judged"; exit 1; }
+	# a failure must come from verification, not from a miscount of signatures
+	if grep -q 'signatures, expected' "$work/$l.log"; then
+		grep 'signatures, expected' "$work/$l.log" | head -3
+		echo "$l: signature count mismatch"
+		exit 1
+	fi
+	case $l in
+	plbad1) want=$(ls "$work/$d" | grep -c '\.rsa8\.') ;;
+	*) want=$(ls "$work/$d" | wc -l) ;;
+	esac
+	[ "$(grep -c '^FAIL' "$work/$l.log")" = "$want" ] || { echo "$l: not every tampered copy was judged"; exit 1; }
 done
-echo "tampered: $total copies, all fail in dkimpy and Mail::DKIM"
+echo "tampered: $(ls "$work/bad" | wc -l) dual-signed + $(ls "$work/bad1" | wc -l) single-signed copies, all fail in dkimpy (and Mail::DKIM for RSA)"
 
 # ---- refusals ----
 if "$AUTHMILTER" dkim sign --domain example.com --selector rsa --key "$work/rsa2048-pkcs1.pem" \
