@@ -46,10 +46,9 @@ struct dkim_sign_ctx {
 	bool finished;
 };
 
-static size_t list_len(const char *const *l, size_t n)
+static size_t list_len(const char *const *l)
 {
-	if (n)
-		return n;
+	size_t n = 0;
 	while (l[n])
 		n++;
 	return n;
@@ -61,6 +60,23 @@ static bool in_list(const char *const *l, size_t n, const char *name)
 		if (am_strcaseeq(l[i], name))
 			return true;
 	return false;
+}
+
+/* field_name_ok - RFC 5322 §3.6.8 ftext: printable US-ASCII except ':' */
+static bool field_name_ok(const char *n)
+{
+	size_t len = strlen(n);
+	if (len == 0 || len > 200)
+		return false;
+	for (const char *p = n; *p; p++)
+		if ((unsigned char)*p < 33 || (unsigned char)*p > 126 || *p == ':')
+			return false;
+	return true;
+}
+
+bool dkim_sign_header_name_valid(const char *name)
+{
+	return name != NULL && field_name_ok(name);
 }
 
 static int put_name(struct buf *out, const char *name)
@@ -75,17 +91,20 @@ static int put_name(struct buf *out, const char *name)
 
 int dkim_sign_h_list(const struct hdr_list *hdrs, const struct dkim_sign_opts *o, struct buf *out)
 {
+	/* caller lists are counted (n_*), the default lists are NULL-terminated */
 	const char *const *hl = (o && o->headers) ? o->headers : dkim_sign_default_headers;
-	size_t nh = list_len(hl, (o && o->headers) ? o->n_headers : 0);
+	size_t nh = (o && o->headers) ? o->n_headers : list_len(hl);
 	const char *const *ol = (o && o->oversign) ? o->oversign : dkim_sign_default_oversign;
-	size_t no = list_len(ol, (o && o->oversign) ? o->n_oversign : 0);
+	size_t no = (o && o->oversign) ? o->n_oversign : list_len(ol);
 	bool oversign_none = o && o->no_oversign;
 	const char *names[DKIM_SIGN_MAX_HEADERS + 1];
 	size_t n = 0;
 	/* From first (RFC 6376 §5.4: h= MUST include From), then the list without repeats */
 	names[n++] = "From";
 	for (size_t i = 0; i < nh && n < DKIM_SIGN_MAX_HEADERS + 1; i++) {
-		if (hl[i][0] == '\0' || in_list(names, n, hl[i]))
+		if (!field_name_ok(hl[i]))
+			return -1;
+		if (in_list(names, n, hl[i]))
 			continue;
 		names[n++] = hl[i];
 	}
@@ -189,8 +208,10 @@ struct dkim_sign_ctx *dkim_sign_new(const struct hdr_list *hdrs, const struct dk
 		ctx->fold_lf = o->fold_lf;
 	}
 	buf_init(&hl);
-	if (dkim_sign_h_list(hdrs, o, &hl) < 0)
-		goto nomem;
+	if (dkim_sign_h_list(hdrs, o, &hl) < 0 || hl.err) {
+		snprintf(err, errlen, "invalid header field name in the signed-header list, or out of memory");
+		goto fail;
+	}
 	for (size_t i = 0; i < n_keys; i++) {
 		const struct dkim_sign_key *k = &keys[i];
 		struct sig *s = &ctx->sigs[ctx->n];

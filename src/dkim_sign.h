@@ -54,8 +54,12 @@ struct dkim_sign_ctx;
 /* dkim_sign_h_list - the h= names for this header list (pure; also for tests): each
  * configured name once per instance present, plus once more when over-signed (absent
  * over-signed names appear once). Names are lower-case, ':' separated, into out. From is
- * always signed and over-signed unless no_oversign. 0, or -1 (ENOMEM). */
+ * always signed and over-signed unless no_oversign. 0, or -1 (ENOMEM, or a configured
+ * name that is not a valid field name). */
 int dkim_sign_h_list(const struct hdr_list *hdrs, const struct dkim_sign_opts *o, struct buf *out);
+
+/* dkim_sign_header_name_valid - a usable field name for h= (printable ASCII, no ':'). */
+bool dkim_sign_header_name_valid(const char *name);
 
 /* dkim_sign_canon_headers - append the canonical header data selected by the ':'
  * separated h= list (instances consumed from the bottom up, RFC 6376 §5.4.2; names with no

@@ -122,6 +122,20 @@ struct dkim_signer *dkim_signer_new(const struct dkim_signer_config *c, size_t *
 	s->no_oversign = c->no_oversign;
 	s->expire = c->expire;
 	s->fold_lf = c->fold_lf;
+	for (size_t i = 0; c->headers && i < c->n_headers; i++)
+		if (!dkim_sign_header_name_valid(c->headers[i])) {
+			snprintf(err, errlen, "signed header list: \"%s\" is not a header field name",
+				 c->headers[i] ? c->headers[i] : "");
+			free(s);
+			return NULL;
+		}
+	for (size_t i = 0; c->oversign && i < c->n_oversign; i++)
+		if (!dkim_sign_header_name_valid(c->oversign[i])) {
+			snprintf(err, errlen, "over-sign list: \"%s\" is not a header field name",
+				 c->oversign[i] ? c->oversign[i] : "");
+			free(s);
+			return NULL;
+		}
 	if (c->headers) {
 		if ((s->headers = copy_list(c->headers, c->n_headers)) == NULL)
 			goto nomem;

@@ -390,6 +390,14 @@ static void test_sign_refusals(void **state)
 	assert_null(dkim_sign_new(&hl, &k, 1, NULL, err, sizeof err));
 	k.domain = "example.com";
 	assert_null(dkim_sign_new(&hl, &k, 0, NULL, err, sizeof err));
+	{
+		const char *bad[] = { "Subject", "Bad:Name" };
+		struct dkim_sign_opts o = { .headers = bad, .n_headers = 2 };
+		assert_null(dkim_sign_new(&hl, &k, 1, &o, err, sizeof err));
+		assert_non_null(strstr(err, "invalid header field name"));
+		assert_false(dkim_sign_header_name_valid(""));
+		assert_true(dkim_sign_header_name_valid("X-Custom"));
+	}
 	hdr_list_clear(&hl);
 	free(m);
 	/* no From */

@@ -245,6 +245,14 @@ static void test_config_errors(void **state)
 	c.n_keys = 1;
 	assert_null(dkim_signer_new(&c, &kerr, err, sizeof err));
 	assert_non_null(strstr(err, "invalid domain or selector"));
+	{
+		static const char *const badh[] = { "From", "X Bad" };
+		c.keys = &k;
+		c.headers = badh;
+		c.n_headers = 2;
+		assert_null(dkim_signer_new(&c, &kerr, err, sizeof err));
+		assert_non_null(strstr(err, "\"X Bad\" is not a header field name"));
+	}
 }
 
 static void test_from_conf(void **state)
