@@ -189,6 +189,7 @@ static bool eval_author(struct dmarc_ctx *c, struct dmarc_author_eval *ae, const
 		return false;
 	if (ae->pf.state == DMARC_ORG_S_TEMPERROR) {
 		ae->result = DMARC_TEMPERROR;
+		ae->disposition = c->opt.tempfail_on_temperror ? DISP_TEMPFAIL : DISP_ACCEPT;
 		snprintf(ae->reason, sizeof ae->reason, "policy discovery: %.100s", ae->pf.note);
 		return true;
 	}
