@@ -1,6 +1,7 @@
 /* dmarc_eval - per-message DMARC evaluation (see dmarc_eval.h and docs/dmarc.md). */
 #include "dmarc_eval.h"
 #include "addr5322.h"
+#include "idna.h"
 #include "strutil.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,9 +102,13 @@ int dmarc_ctx_add_from(struct dmarc_ctx *c, const char *value, size_t len)
 	c->n_addresses += l.count;
 	for (size_t i = 0; i < l.stored; i++) {
 		if (l.a[i].utf8) {
-			/* RFC 9989 §5.3.1 wants the A-label; without IDNA tables we cannot
-			 * form it, so the domain is not evaluated (docs/dmarc.md). */
-			c->idn = true;
+			/* RFC 9989 §5.3.1: a U-label becomes an A-label. A label we cannot
+			 * convert leaves the domain unevaluated (docs/dmarc.md). */
+			char alabel[AM_DOMAIN_MAX];
+			if (idna_to_ascii(l.a[i].domain, strlen(l.a[i].domain), alabel, sizeof alabel))
+				add_author(c, alabel);
+			else
+				c->idn = true;
 			continue;
 		}
 		add_author(c, l.a[i].domain);

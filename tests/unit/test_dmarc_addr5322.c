@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "addr5322.h"
+#include "idna.h"
 
 struct good {
 	const char *in;
@@ -133,12 +134,43 @@ static void test_addr_bounded(void **state)
 	free(big);
 }
 
+static void test_idna(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} ok[] = {
+		{ "b\xc3\xbc" "cher.example", "xn--bcher-kva.example" },
+		{ "\xe9\xa3\x9f\xe7\x8b\xae.com.cn", "xn--85x722f.com.cn" },
+		{ "M\xc3\xbcnchen.DE.", "xn--mnchen-3ya.de" },
+		{ "\xe4\xb8\xad\xe5\x9b\xbd", "xn--fiqs8s" },
+		{ "plain.example", "plain.example" },
+	};
+	static const char *const bad[] = {
+		"a..b", "", "b\xc3.example", "\xed\xa0\x80.example", "\xc0\xaf.example",
+	};
+	char out[300];
+	(void)state;
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		assert_true(idna_to_ascii(ok[i].in, strlen(ok[i].in), out, sizeof out));
+		assert_string_equal(out, ok[i].out);
+	}
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_false(idna_to_ascii(bad[i], strlen(bad[i]), out, sizeof out));
+	/* a label whose A-label would exceed 63 octets */
+	char big[200] = "";
+	for (int i = 0; i < 62; i++)
+		strcat(big, "\xc3\xbc");
+	assert_false(idna_to_ascii(big, strlen(big), out, sizeof out));
+	assert_false(idna_to_ascii("b\xc3\xbc" "cher.example", 14, out, 8));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_addr_good),
 		cmocka_unit_test(test_addr_bad),
 		cmocka_unit_test(test_addr_bounded),
+		cmocka_unit_test(test_idna),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
