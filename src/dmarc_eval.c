@@ -58,6 +58,8 @@ struct dmarc_ctx *dmarc_ctx_new(const struct dns_resolver *r, const struct dmarc
 		free(c);
 		return NULL;
 	}
+	if (c->opt.psl)
+		dmarc_org_set_psl(c->org, c->opt.psl);
 	c->selected = -1;
 	return c;
 }

@@ -47,6 +47,8 @@ enum dmarc_override { DMARC_OVERRIDE_MAP(AM_ENUM_OVR) };
 #undef AM_ENUM_OVR
 const char *dmarc_override_name(enum dmarc_override o);
 
+struct dmarc_psl;
+
 struct dmarc_options {
 	bool enforce;                        /* false = monitor mode: never reject/quarantine */
 	enum dmarc_from_policy from_policy;
@@ -57,6 +59,7 @@ struct dmarc_options {
 	size_t n_allow_domains;
 	const struct am_cidr *allow_networks; /* client networks not enforced */
 	size_t n_allow_networks;
+	const struct dmarc_psl *psl;         /* non-NULL: RFC 7489 PSL mode (dmarc_psl.h) */
 };
 
 /* dmarc_options_default - enforce, reject From problems, tempfail on temperror, pct=0 as

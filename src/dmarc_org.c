@@ -2,6 +2,7 @@
  * Domain, as a resumable step machine over the dns.h seam (see dmarc_org.h). */
 #include "dmarc_org.h"
 #include "clock.h"
+#include "dmarc_psl.h"
 #include "strutil.h"
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,7 @@ struct dmarc_org {
 	size_t nex;
 	unsigned started;
 	bool expired;                   /* past the deadline: start nothing new */
+	const struct dmarc_psl *psl;    /* RFC 7489 mode when set */
 	int order[DMARC_ORG_LOOKUPS_MAX];  /* lookup indexes in the order queries started */
 };
 
@@ -139,6 +141,23 @@ static struct walk *walk_find(const struct dmarc_org *o, const char *domain)
 	return NULL;
 }
 
+void dmarc_org_set_psl(struct dmarc_org *o, const struct dmarc_psl *psl)
+{
+	o->psl = psl;
+}
+
+const char *dmarc_org_method_name(const struct dmarc_org *o)
+{
+	return o->psl ? "psl" : "treewalk";
+}
+
+/* psl_org - RFC 7489 §3.2: the registrable domain, or the domain itself. */
+static void psl_org(const struct dmarc_org *o, const char *d, char *out)
+{
+	if (!dmarc_psl_registrable(o->psl, d, out))
+		strcpy(out, d);
+}
+
 static int walk_request(struct dmarc_org *o, const char *domain, bool full, bool policy)
 {
 	char d[AM_DOMAIN_MAX];
@@ -146,6 +165,13 @@ static int walk_request(struct dmarc_org *o, const char *domain, bool full, bool
 	struct walk *w;
 	if (!norm(domain, d))
 		return -1;
+	if (o->psl) {
+		/* RFC 7489 §6.6.3: _dmarc.<author>, then _dmarc.<org domain>; the org domain
+		 * itself needs no DNS. */
+		if (!policy)
+			return 0;
+		full = false;
+	}
 	w = walk_find(o, d);
 	if (w) {
 		w->policy |= policy;
@@ -161,7 +187,13 @@ static int walk_request(struct dmarc_org *o, const char *domain, bool full, bool
 	w = &o->w[o->nw];
 	memset(w, 0, sizeof *w);
 	strcpy(w->domain, d);
-	w->ntargets = dmarc_walk_targets(d, t);
+	if (o->psl) {
+		strcpy(t[0], d);
+		psl_org(o, d, t[1]);
+		w->ntargets = strcmp(t[0], t[1]) ? 2 : 1;
+	} else {
+		w->ntargets = dmarc_walk_targets(d, t);
+	}
 	for (size_t i = 0; i < w->ntargets; i++) {
 		w->target[i] = dmarc_lookup_get(o, t[i]);
 		if (w->target[i] < 0)
@@ -295,7 +327,7 @@ static int walk_advance(struct dmarc_org *o, struct walk *w, bool *progress)
 			break;
 		}
 		w->pos++;
-		if (rec_stops(l)) {
+		if (!o->psl && rec_stops(l)) {
 			w->state = W_DONE;      /* psd=y or psd=n: stop (§4.10 steps 2, 6) */
 		} else if (w->pos == 1 && l->result == LK_RECORD && !w->full) {
 			w->state = W_PAUSED;    /* policy known; org domain not asked for yet */
@@ -463,7 +495,9 @@ void dmarc_org_policy(const struct dmarc_org *o, const char *author, struct dmar
 		strcpy(out->policy_domain, d);
 		out->rec = *first->rec;
 		int ri;
-		if (!org_of_walk(o, w, out->org_domain, &ri))
+		if (o->psl)
+			psl_org(o, d, out->org_domain);
+		else if (!org_of_walk(o, w, out->org_domain, &ri))
 			out->org_domain[0] = '\0';
 		return;
 	}
@@ -480,6 +514,16 @@ void dmarc_org_policy(const struct dmarc_org *o, const char *author, struct dmar
 	}
 	int ri;
 	out->state = DMARC_ORG_S_OK;
+	if (o->psl) {
+		psl_org(o, d, out->org_domain);
+		const struct lookup *l = &o->lk[w->target[w->ntargets - 1]];
+		if (w->ntargets == 2 && l->result == LK_RECORD) {
+			out->found = true;
+			strcpy(out->policy_domain, out->org_domain);
+			out->rec = *l->rec;
+		}
+		return;
+	}
 	org_of_walk(o, w, out->org_domain, &ri);
 	if (ri == -1)
 		return;                              /* no record anywhere: DMARC does not apply */
@@ -498,6 +542,10 @@ enum dmarc_org_state dmarc_org_orgdomain(const struct dmarc_org *o, const char *
 	const struct walk *w;
 	int ri;
 	out[0] = '\0';
+	if (o->psl && norm(domain, d)) {
+		psl_org(o, d, out);
+		return DMARC_ORG_S_OK;
+	}
 	if (!norm(domain, d) || (w = walk_find(o, d)) == NULL)
 		return DMARC_ORG_S_TEMPERROR;
 	if (w->state == W_TEMP)

@@ -58,10 +58,18 @@ struct dmarc_policy_found {
 };
 
 struct dmarc_org;
+struct dmarc_psl;
 
 struct dmarc_org *dmarc_org_new(const struct dns_resolver *r);
 /* dmarc_org_free - release every query and the cache; accepts NULL. */
 void dmarc_org_free(struct dmarc_org *o);
+
+/* dmarc_org_set_psl - RFC 7489 mode (before any request): the Organizational Domain is
+ * the registrable domain from the list (no DNS), policy discovery asks _dmarc.<author>
+ * then _dmarc.<org domain>, psd is not used. The list must outlive o. */
+void dmarc_org_set_psl(struct dmarc_org *o, const struct dmarc_psl *psl);
+/* dmarc_org_method_name - "treewalk" or "psl" (the report's discovery_method). */
+const char *dmarc_org_method_name(const struct dmarc_org *o);
 
 /* dmarc_org_request_policy - start policy discovery for an Author Domain (A-labels). */
 int dmarc_org_request_policy(struct dmarc_org *o, const char *author);

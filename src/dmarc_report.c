@@ -44,7 +44,7 @@ bool dmarc_report_row_fill(const struct dmarc_ctx *c, const struct msg_results *
 		snprintf(row->dkim[i].selector, sizeof row->dkim[i].selector, "%s", res->dkim[i].selector);
 		row->dkim_count++;
 	}
-	row->discovery_method = "treewalk";
+	row->discovery_method = dmarc_org_method_name(dmarc_ctx_org(c));
 	row->p = row->sp = row->np = DMARC_POLICY_UNSET;
 	if (ae->pf.found) {
 		const struct dmarc_record *r = &ae->pf.rec;

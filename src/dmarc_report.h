@@ -38,7 +38,7 @@ struct dmarc_report_row {
 	bool testing;                                /* t=y (or pct=0 read as t=y) */
 	enum dmarc_psd psd;
 	char fo[16];
-	const char *discovery_method;                /* "treewalk" */
+	const char *discovery_method;                /* "treewalk" or "psl" */
 	/* policy_evaluated */
 	enum dmarc_result dmarc;
 	bool dkim_aligned_pass, spf_aligned_pass;

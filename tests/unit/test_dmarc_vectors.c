@@ -14,6 +14,7 @@
 #include "addr5322.h"
 #include "dmarc_eval.h"
 #include "dmarc_org.h"
+#include "dmarc_psl.h"
 #include "dmarc_record.h"
 #include "dns_zone.h"
 #include "strutil.h"
@@ -459,6 +460,57 @@ static void test_vectors_author_domain(void **state)
 	assert_true(t.pass > 0);
 }
 
+/* ---- alignment_psl_rfc7489: RFC 7489 mode with the pinned Public Suffix List ---- */
+
+static bool check_psl(const struct dmarc_psl *psl, const struct vcase *c, char *why, size_t wl)
+{
+	char from[AM_DOMAIN_MAX], auth[AM_DOMAIN_MAX], mode[4], want[8];
+	char of[AM_DOMAIN_MAX] = "", oa[AM_DOMAIN_MAX] = "";
+	struct dns_zone *z = dns_zone_new();
+	struct dns_resolver r = dns_zone_resolver(z);
+	struct dmarc_org *o = dmarc_org_new(&r);
+	bool aligned;
+	assert_int_equal(sscanf(field(c, "psl"), "%255s %255s %3s %7s", from, auth, mode, want), 4);
+	dmarc_org_set_psl(o, psl);
+	if (strcmp(mode, "s") == 0) {
+		/* strict: identical names (dmarc_eval's comparison, no DNS) */
+		aligned = dmarc_org_orgdomain(o, from, of) == DMARC_ORG_S_OK &&
+			  dmarc_org_orgdomain(o, auth, oa) == DMARC_ORG_S_OK && am_strcaseeq(from, auth);
+	} else {
+		aligned = dmarc_org_orgdomain(o, from, of) == DMARC_ORG_S_OK &&
+			  dmarc_org_orgdomain(o, auth, oa) == DMARC_ORG_S_OK && strcmp(of, oa) == 0;
+	}
+	assert_int_equal(dmarc_org_queries(o), 0);     /* PSL mode: no DNS for org domains */
+	dmarc_org_free(o);
+	dns_zone_free(z);
+	if (aligned != (strcmp(want, "true") == 0)) {
+		snprintf(why, wl, "%.60s/%.60s mode %s: want %s (org %.60s vs %.60s)", from, auth, mode, want, of, oa);
+		return false;
+	}
+	return true;
+}
+
+static void test_vectors_psl(void **state)
+{
+	const char *pos = vec_text;
+	struct vcase c;
+	static char scratch[16384];
+	struct tally t = { 0 };
+	char err[128];
+	struct dmarc_psl *psl = dmarc_psl_load("tests/data/dmarc/psl/public_suffix_list.dat", err, sizeof err);
+	(void)state;
+	if (psl == NULL)
+		fail_msg("%s", err);
+	while (next_case("alignment_psl_rfc7489", &pos, &c, scratch, sizeof scratch)) {
+		char why[512] = "";
+		record_outcome(&t, &c, check_psl(psl, &c, why, sizeof why), why);
+	}
+	dmarc_psl_free(psl);
+	report("alignment_psl_rfc7489", &t);
+	assert_int_equal(t.fail, 0);
+	assert_true(t.pass > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -467,6 +519,7 @@ int main(void)
 		cmocka_unit_test(test_vectors_policy_discovery),
 		cmocka_unit_test(test_vectors_alignment_tree_walk),
 		cmocka_unit_test(test_vectors_evaluation),
+		cmocka_unit_test(test_vectors_psl),
 		cmocka_unit_test(test_vectors_author_domain),
 	};
 	return cmocka_run_group_tests(tests, load_vectors, free_vectors);

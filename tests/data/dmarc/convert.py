@@ -52,7 +52,8 @@ def main():
                 'author_domain_extraction'):
         for i, c in enumerate(data[sec]):
             cid = c.get('id') or c.get('domain') or f'{sec}-{i + 1}'
-            amb = ' ambiguous' if 'ambiguous' in c else ''
+            # a note that explicitly allows a stricter answer counts as ambiguous too
+            amb = ' ambiguous' if 'ambiguous' in c or 'may reject' in str(c.get('note', '')) else ''
             out.append(f'case {sec} {cid}{amb}')
             if sec.startswith('record_parse'):
                 out.append('record ' + c['record'])
