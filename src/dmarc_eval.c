@@ -147,8 +147,8 @@ static enum align align(struct dmarc_ctx *c, const char *author, const char *ide
 {
 	char orga[AM_DOMAIN_MAX], orgi[AM_DOMAIN_MAX];
 	enum dmarc_org_state st;
-	if (ident[0] == '\0')
-		return AL_NO;
+	if (ident[0] == '\0' || !am_domain_valid(ident, strlen(ident)))
+		return AL_NO;               /* not a DNS name: cannot be a DMARC identifier */
 	if (dom_eq(author, ident))
 		return AL_YES;
 	if (mode == DMARC_ALIGN_STRICT)

@@ -73,6 +73,8 @@ static const struct scen scens[] = {
 	{ "one aligned dkim among many", Z_REJ, { "a@example.com" }, "softfail example.com", NULL,
 	  { "pass other.org", "fail example.com", "pass example.com" }, 0,
 	  DMARC_PASS, DISP_ACCEPT, "p", 0, 1, 0, DMARC_OVERRIDE_NONE, NULL },
+	{ "invalid identifier never aligns", Z_REJ, { "a@example.com" }, "pass bad..example.com", NULL,
+	  { "pass -x.example.com" }, 0, DMARC_FAIL, DISP_REJECT, "p", 0, 0, 0, DMARC_OVERRIDE_NONE, NULL },
 	{ "spf softfail does not count", Z_REJ, { "a@example.com" }, "softfail example.com", NULL, { NULL }, 0,
 	  DMARC_FAIL, DISP_REJECT, "p", 0, 0, 0, DMARC_OVERRIDE_NONE, NULL },
 	{ "case and trailing dot", Z_REJ, { "a@EXAMPLE.Com" }, "pass Example.COM.", NULL, { NULL }, 0,
