@@ -328,6 +328,26 @@ static void set_reply(struct dmarc_verdict *v, const char *rcode, const char *xc
 	snprintf(v->smtp_text, sizeof v->smtp_text, fmt, arg);
 }
 
+/* expand_text - the configured reject text with %d replaced by the author domain; other
+ * % sequences are kept literally, control characters become spaces. */
+static void expand_text(const char *tmpl, const char *domain, char *out, size_t cap)
+{
+	size_t o = 0;
+	for (const char *p = tmpl; *p && o + 1 < cap; p++) {
+		if (p[0] == '%' && p[1] == 'd') {
+			for (const char *d = domain; *d && o + 1 < cap; d++)
+				out[o++] = *d;
+			p++;
+		} else if (p[0] == '%' && p[1] == '%') {
+			out[o++] = '%';
+			p++;
+		} else {
+			out[o++] = (unsigned char)*p < 0x20 ? ' ' : *p;
+		}
+	}
+	out[o] = '\0';
+}
+
 /* from_problem - the From: field does not give exactly one Author Domain. */
 static const char *from_problem(const struct dmarc_ctx *c)
 {
@@ -452,8 +472,11 @@ int dmarc_ctx_finish(struct dmarc_ctx *c, struct msg_results *res, const struct 
 		 ae->domain, ae->reason);
 	if (ae->testing && ae->requested != ae->applied && ae->result == DMARC_FAIL)
 		v->override = DMARC_OVERRIDE_POLICY_TEST_MODE;
-	if (v->disposition == DISP_REJECT)
+	if (v->disposition == DISP_REJECT) {
 		set_reply(v, "550", "5.7.1", "Message rejected by DMARC policy of %s", ae->domain);
+		if (o->reject_text && o->reject_text[0])
+			expand_text(o->reject_text, ae->domain, v->smtp_text, sizeof v->smtp_text);
+	}
 	else if (v->disposition == DISP_TEMPFAIL)
 		set_reply(v, "451", "4.7.5", "Temporary DNS failure evaluating the DMARC policy of %s",
 			  ae->domain);

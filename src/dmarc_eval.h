@@ -60,6 +60,8 @@ struct dmarc_options {
 	const struct am_cidr *allow_networks; /* client networks not enforced */
 	size_t n_allow_networks;
 	const struct dmarc_psl *psl;         /* non-NULL: RFC 7489 PSL mode (dmarc_psl.h) */
+	const char *reject_text;             /* policy reject text after "550 5.7.1": %d = the
+						author domain, %% = %; NULL = built-in text */
 };
 
 /* dmarc_options_default - enforce, reject From problems, tempfail on temperror, pct=0 as

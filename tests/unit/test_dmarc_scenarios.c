@@ -394,6 +394,26 @@ static void test_dmarc_scenario_table(void **state)
 	assert_int_equal(failed, 0);
 }
 
+static void test_dmarc_reject_text(void **state)
+{
+	struct dns_zone *z = build_zone(Z_REJ);
+	struct dns_resolver r = dns_zone_resolver(z);
+	struct dmarc_options opt;
+	struct msg_results res;
+	struct dmarc_verdict v;
+	const char *from[] = { "a@example.com" };
+	(void)state;
+	dmarc_options_default(&opt);
+	opt.reject_text = "Rejected: DMARC policy of %d (100%% sure)\r\nX";
+	memset(&res, 0, sizeof res);
+	assert_int_equal(dmarc_evaluate(&r, &opt, from, 1, &res, NULL, am_now_ms() + 1000, &v), 0);
+	assert_int_equal(v.disposition, DISP_REJECT);
+	assert_string_equal(v.smtp_rcode, "550");
+	assert_string_equal(v.smtp_xcode, "5.7.1");
+	assert_string_equal(v.smtp_text, "Rejected: DMARC policy of example.com (100% sure)  X");
+	dns_zone_free(z);
+}
+
 /* ---- record parser details ---- */
 
 static void test_dmarc_record_details(void **state)
@@ -599,6 +619,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dmarc_scenario_table),
+		cmocka_unit_test(test_dmarc_reject_text),
 		cmocka_unit_test(test_dmarc_record_details),
 		cmocka_unit_test(test_dmarc_walk_targets),
 		cmocka_unit_test(test_dmarc_lookup_cache),
