@@ -306,7 +306,8 @@ static bool rec_stops(const struct lookup *l)
 	return l->result == LK_RECORD && l->rec->psd != DMARC_PSD_U;
 }
 
-/* walk_advance - move a walk along the lookups that are done; true when it changed. */
+/* walk_advance - move a walk along the lookups that are done (starting the next one);
+ * sets *progress when something changed; -1 on ENOMEM. */
 static int walk_advance(struct dmarc_org *o, struct walk *w, bool *progress)
 {
 	while (w->state == W_RUNNING) {
