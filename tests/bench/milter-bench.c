@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -134,15 +135,58 @@ static int write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
+/* Output is buffered per thread and flushed when a reply is awaited, as Postfix does
+ * (it writes packets into a stream buffer and sends events that get no reply together
+ * with the next one that does). Writing each packet on its own would let Nagle's
+ * algorithm hold every second small write until the milter acknowledges the first. */
+#define OUTBUF 16384
+static __thread struct { int fd; size_t len; char data[OUTBUF]; } out = { -1, 0, { 0 } };
+
+static int flush_out(void)
+{
+	int rc = 0;
+	if (out.len > 0 && out.fd >= 0)
+		rc = write_all(out.fd, out.data, out.len);
+	out.len = 0;
+	return rc;
+}
+
+/* send_cmd - queue one packet; large payloads go out directly after the queue. */
 static int send_cmd(int fd, char cmd, const void *data, size_t len)
 {
-	unsigned char hdr[5];
 	uint32_t l = htonl((uint32_t)len + 1);
-	memcpy(hdr, &l, 4);
-	hdr[4] = (unsigned char)cmd;
-	if (write_all(fd, hdr, 5) < 0)
+	if (out.fd != fd) {
+		if (flush_out() < 0)
+			return -1;
+		out.fd = fd;
+	}
+	if (out.len + 5 + len > OUTBUF && flush_out() < 0)
 		return -1;
-	return len ? write_all(fd, data, len) : 0;
+	memcpy(out.data + out.len, &l, 4);
+	out.data[out.len + 4] = cmd;
+	out.len += 5;
+	if (len + 5 > OUTBUF) {
+		size_t q = out.len, done;
+		struct iovec iov[2] = { { out.data, q }, { (void *)(uintptr_t)data, len } };
+		ssize_t w;
+		do
+			w = writev(fd, iov, 2);
+		while (w < 0 && errno == EINTR);
+		out.len = 0;
+		if (w < 0)
+			return -1;
+		if ((size_t)w < q) {
+			if (write_all(fd, out.data + w, q - (size_t)w) < 0)
+				return -1;
+			w = (ssize_t)q;
+		}
+		done = (size_t)w - q;
+		return done < len ? write_all(fd, (const char *)data + done, len - done) : 0;
+	}
+	if (len)
+		memcpy(out.data + out.len, data, len);
+	out.len += len;
+	return 0;
 }
 
 static int read_all(int fd, void *p, size_t n)
@@ -177,6 +221,8 @@ static int read_reply(int fd, char **data, size_t *len)
 {
 	uint32_t l;
 	unsigned char cmd;
+	if (flush_out() < 0)
+		return -1;
 	if (read_all(fd, &l, 4) < 0)
 		return -1;
 	l = ntohl(l);
@@ -308,7 +354,12 @@ static int message_steps(struct session *s, int msgno, int *at_eom)
 	snprintf(qid, sizeof qid, "Q%08X", (unsigned)msgno);
 	snprintf(from, sizeof from, "<%s>", o.from);
 	snprintf(rcpt, sizeof rcpt, "<%s>", o.rcpt);
-	macro(s->fd, SMFIC_MAIL, "i", qid, "{mail_addr}", o.from, "{auth_authen}", o.auth ? o.auth : "", NULL);
+	/* like Postfix, send {auth_authen} only for an authenticated client: some milters
+	 * (OpenDMARC's IgnoreAuthenticatedClients) test whether the macro exists at all */
+	if (o.auth)
+		macro(s->fd, SMFIC_MAIL, "i", qid, "{mail_addr}", o.from, "{auth_authen}", o.auth, NULL);
+	else
+		macro(s->fd, SMFIC_MAIL, "i", qid, "{mail_addr}", o.from, NULL);
 	if (send_cmd(s->fd, SMFIC_MAIL, from, strlen(from) + 1) < 0)
 		return -1;
 	if (!(s->proto & SMFIP_NR_MAIL) && (rc = step_reply(s, &fin)) <= 0)
@@ -475,7 +526,19 @@ static int session_open(struct session *s)
 static void session_close(struct session *s)
 {
 	send_cmd(s->fd, SMFIC_QUIT, NULL, 0);
+	flush_out();
 	close(s->fd);
+	out.fd = -1;
+}
+
+/* session_drop - after an error: discard what is queued, close. */
+static void session_drop(struct session *s)
+{
+	out.len = 0;
+	out.fd = -1;
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
 }
 
 static void count_failure(int late)
@@ -508,9 +571,7 @@ static void *worker(void *arg)
 			msg_deadline = o.deadline_ms > 0 ? t0 + o.deadline_ms : 0;
 			if (session_open(&s) < 0) {
 				count_failure(msg_deadline > 0 && now_ms() >= msg_deadline);
-				if (s.fd >= 0)
-					close(s.fd);
-				s.fd = -1;
+				session_drop(&s);
 				continue;
 			}
 			opened = 1;
@@ -535,7 +596,7 @@ static void *worker(void *arg)
 		}
 		if (fin == -1 || ++k >= o.per_conn) {
 			if (fin == -1)
-				close(s.fd);
+				session_drop(&s);
 			else
 				session_close(&s);
 			opened = 0;
