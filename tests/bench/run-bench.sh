@@ -28,4 +28,8 @@ if command -v openssl >/dev/null 2>&1; then
 	openssl speed -seconds 2 ed25519 2>/dev/null | grep -E '^ *(sign|op|253|.*Ed25519)' | tail -2
 	echo
 fi
+
+# --- authmilter against OpenDKIM and OpenDMARC (self-contained: its own Unbound; ~5.5 min)
+echo "== milter-peers (authmilter vs OpenDKIM/OpenDMARC, see docs/performance.md)"
+bash tests/bench/milter-peers.sh || { echo "milter-peers failed"; rc=1; }
 exit $rc
