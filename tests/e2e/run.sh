@@ -6,7 +6,7 @@
 # what independent referees (dkimpy, Mail::DKIM) say.
 #
 # Scenarios that need a feature authmilter does not have yet are reported as
-#     SKIP scenario N: <feature> not built yet
+#     SKIP scenario N: <feature> not in the milter yet
 # and never counted as passes. Features are detected by probing the running daemon with
 # milter-bench (see detect_features). Once a feature has landed on main, add it to
 # REQUIRED below: then its absence (a probe that stops seeing it) fails the scenarios
@@ -213,7 +213,7 @@ require() {
 	SKIP_WHY=
 	if [ ${#missing[@]} -gt 0 ]; then
 		SKIP_WHY=$(printf '%s, ' "${missing[@]}")
-		SKIP_WHY="${SKIP_WHY%, } not built yet"
+		SKIP_WHY="${SKIP_WHY%, } not in the milter yet"
 	fi
 	if [ $dns = 1 ]; then
 		SKIP_WHY="${SKIP_WHY:+$SKIP_WHY; }test DNS server (tests/lib/dns-server.sh) not available"
