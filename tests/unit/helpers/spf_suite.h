@@ -1,0 +1,14 @@
+/* spf_suite - runs the flattened OpenSPF test suites (tests/data/spf/ TSV files; format in
+ * tests/data/spf/README.md) against spf_eval over dns_zone. Used by test_spf_suite.c. */
+#ifndef AM_TEST_SPF_SUITE_H
+#define AM_TEST_SPF_SUITE_H
+#include <stddef.h>
+
+struct spf_suite_stats {
+	unsigned scenarios, tests, passed, failed, exp_checked;
+};
+
+/* spf_suite_run - run every scenario in path; prints each failure to stdout.
+ * Returns 0, or -1 when the file cannot be read or is malformed. */
+int spf_suite_run(const char *path, struct spf_suite_stats *st);
+#endif
