@@ -244,6 +244,7 @@ static int validated_names(struct ev *e, const char *names[], size_t *n, enum dn
 	const struct dns_answer *pa;
 	size_t k, lim;
 	int rc;
+	bool pending = false;
 
 	*n = 0;
 	reverse_name(&c->ip, rev, sizeof rev);
@@ -264,6 +265,10 @@ static int validated_names(struct ev *e, const char *names[], size_t *n, enum dn
 		if (pa->rr[k].type != DNS_T_PTR)
 			continue;
 		rc = ev_lookup(e, pa->rr[k].u.name, addr_type(c), &aa);
+		if (rc == EV_PENDING) {
+			pending = true;     /* keep polling the others: they run in parallel */
+			continue;
+		}
 		if (rc != 0)
 			return rc;
 		if (aa->status != DNS_ANSWER)
@@ -275,7 +280,7 @@ static int validated_names(struct ev *e, const char *names[], size_t *n, enum dn
 			}
 		}
 	}
-	return 0;
+	return pending ? EV_PENDING : 0;
 }
 
 /* pick_p - %{p}: the domain itself, else a subdomain of it, else any validated name. */
@@ -395,7 +400,7 @@ static enum mres eval_mech(struct ev *e, const struct spf_term *t, const char *d
 		return M_NOMATCH;
 	}
 	case SPF_MECH_MX: {
-		bool temp = false;
+		bool temp = false, pending = false;
 		size_t n;
 		rc = ev_lookup(e, target, DNS_T_MX, &a);
 		if (rc != 0)
@@ -414,11 +419,16 @@ static enum mres eval_mech(struct ev *e, const struct spf_term *t, const char *d
 				(void)ev_start(e, a->rr[i].u.mx.host, addr_type(c));
 		if (e->nomem)
 			return M_TEMPERROR;
+		/* any match wins; otherwise an outstanding answer, then a DNS error */
 		for (size_t i = 0; i < n; i++) {
 			const struct dns_answer *h;
 			if (a->rr[i].type != DNS_T_MX || a->rr[i].u.mx.host[0] == '\0')
 				continue;          /* null MX (RFC 7505) names no host */
 			rc = ev_lookup(e, a->rr[i].u.mx.host, addr_type(c), &h);
+			if (rc == EV_PENDING) {
+				pending = true;
+				continue;
+			}
 			if (rc != 0)
 				return mres_of(e, rc);
 			if (dns_status_is_temp(h->status)) {
@@ -429,6 +439,8 @@ static enum mres eval_mech(struct ev *e, const struct spf_term *t, const char *d
 				if (ip_match(&c->ip, &h->rr[j], c->ip.family == AF_INET ? t->cidr4 : t->cidr6))
 					return M_MATCH;
 		}
+		if (pending)
+			return M_PENDING;
 		if (temp)
 			return ev_fail(e, M_TEMPERROR, "DNS error looking up an MX host of %.100s", target);
 		return M_NOMATCH;
