@@ -13,8 +13,11 @@ static const struct {
 	const char *name;
 	cmd_fn fn;
 } commands[] = {
+	{ "serve", cmd_serve },
+	{ "config-test", cmd_config_test },
 	/* later modules add their commands here, e.g. { "spf", cmd_spf },
 	 * { "dkim sign", cmd_dkim_sign }, { "dkim verify", cmd_dkim_verify } */
+	{ "dns", cmd_dns },
 	{ "version", cmd_version },
 	{ "help", cmd_help },
 };
