@@ -18,6 +18,7 @@ static const struct {
 	/* later modules add their commands here, e.g. { "spf", cmd_spf },
 	 * { "dkim sign", cmd_dkim_sign }, { "dkim verify", cmd_dkim_verify } */
 	{ "dns", cmd_dns },
+	{ "spf", cmd_spf },
 	{ "version", cmd_version },
 	{ "help", cmd_help },
 };
