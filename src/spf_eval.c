@@ -16,6 +16,7 @@
 #define SPF_DEPTH_MAX 32        /* include/redirect nesting, beyond the term limit */
 #define SPF_NAME_MAX 256
 #define SPF_PTR_NAMES_MAX 64     /* upper bound for lim.ptr_names */
+#define SPF_MX_ORDER_MAX 256     /* MX records sorted per mx mechanism */
 
 #define EV_PENDING (-1)         /* check_host: an answer is outstanding */
 
@@ -400,8 +401,12 @@ static enum mres eval_mech(struct ev *e, const struct spf_term *t, const char *d
 		return M_NOMATCH;
 	}
 	case SPF_MECH_MX: {
+		/* §4.6.4: at most mx_names address lookups per mx; the names are tried in
+		 * preference order (all of the first mx_names in parallel). A match among
+		 * them wins; otherwise more names than that is a permerror. */
+		const struct dns_rr *order[SPF_MX_ORDER_MAX];
 		bool temp = false, pending = false;
-		size_t n;
+		size_t n = 0, lim;
 		rc = ev_lookup(e, target, DNS_T_MX, &a);
 		if (rc != 0)
 			return mres_of(e, rc);
@@ -411,20 +416,31 @@ static enum mres eval_mech(struct ev *e, const struct spf_term *t, const char *d
 			return M_PERMERROR;
 		if (a->status != DNS_ANSWER)
 			return M_NOMATCH;
-		n = a->count;
-		if (n > c->lim.mx_names)
-			return ev_fail(e, M_PERMERROR, "more than the allowed MX names at %.100s", target);
-		for (size_t i = 0; i < n; i++)     /* parallel address lookups */
-			if (a->rr[i].type == DNS_T_MX && a->rr[i].u.mx.host[0])
-				(void)ev_start(e, a->rr[i].u.mx.host, addr_type(c));
+		for (size_t i = 0; i < a->count && n < SPF_MX_ORDER_MAX; i++) {
+			size_t k = n++;
+			if (a->rr[i].type != DNS_T_MX) {
+				n--;
+				continue;
+			}
+			/* insertion sort, stable for equal preferences */
+			while (k > 0 && order[k - 1]->u.mx.preference > a->rr[i].u.mx.preference) {
+				order[k] = order[k - 1];
+				k--;
+			}
+			order[k] = &a->rr[i];
+		}
+		lim = n < c->lim.mx_names ? n : c->lim.mx_names;
+		for (size_t i = 0; i < lim; i++)     /* parallel address lookups */
+			if (order[i]->u.mx.host[0])
+				(void)ev_start(e, order[i]->u.mx.host, addr_type(c));
 		if (e->nomem)
 			return M_TEMPERROR;
-		/* any match wins; otherwise an outstanding answer, then a DNS error */
-		for (size_t i = 0; i < n; i++) {
+		/* any match wins; otherwise an outstanding answer, then the limit, then an error */
+		for (size_t i = 0; i < lim; i++) {
 			const struct dns_answer *h;
-			if (a->rr[i].type != DNS_T_MX || a->rr[i].u.mx.host[0] == '\0')
+			if (order[i]->u.mx.host[0] == '\0')
 				continue;          /* null MX (RFC 7505) names no host */
-			rc = ev_lookup(e, a->rr[i].u.mx.host, addr_type(c), &h);
+			rc = ev_lookup(e, order[i]->u.mx.host, addr_type(c), &h);
 			if (rc == EV_PENDING) {
 				pending = true;
 				continue;
@@ -441,6 +457,8 @@ static enum mres eval_mech(struct ev *e, const struct spf_term *t, const char *d
 		}
 		if (pending)
 			return M_PENDING;
+		if (a->count > c->lim.mx_names)
+			return ev_fail(e, M_PERMERROR, "more than the allowed MX names at %.100s", target);
 		if (temp)
 			return ev_fail(e, M_TEMPERROR, "DNS error looking up an MX host of %.100s", target);
 		return M_NOMATCH;
@@ -714,6 +732,8 @@ struct spf_check *spf_check_new(const struct spf_request *req, const struct spf_
 	c->lim.default_explanation = NULL;
 	if (c->lim.ptr_names > SPF_PTR_NAMES_MAX)
 		c->lim.ptr_names = SPF_PTR_NAMES_MAX;
+	if (c->lim.mx_names > SPF_MX_ORDER_MAX - 1)
+		c->lim.mx_names = SPF_MX_ORDER_MAX - 1;
 	c->helo = strdup(helo);
 	c->receiver = strdup(req->receiver ? req->receiver : "unknown");
 	if (sl >= 2 && s[0] == '<' && s[sl - 1] == '>') {

@@ -484,7 +484,12 @@ static void test_eval_mx_ptr_limits(void **state)
 		dns_zone_load_line(z, line, err, sizeof err);
 	}
 	dns_zone_load_line(z, "11.2.0.192.in-addr.arpa PTR h11.ptr.example", err, sizeof err);
-	assert_int_equal(run_check(z, &req, NULL, &o), SPF_PERMERROR);   /* 11 MX names */
+	assert_int_equal(run_check(z, &req, NULL, &o), SPF_PERMERROR);   /* 11 MX names, 11th needed */
+	req.ip = "192.0.2.8";
+	assert_int_equal(run_check(z, &req, NULL, &o), SPF_PASS);        /* found among the first 10 */
+	req.ip = "198.51.100.1";
+	assert_int_equal(run_check(z, &req, NULL, &o), SPF_PERMERROR);   /* no match: the 11th counts */
+	req.ip = "192.0.2.11";
 	/* ptr: only the first 10 PTR names are tried; the 12th would have matched */
 	req.sender = "x@ptr.example";
 	assert_int_equal(run_check(z, &req, NULL, &o), SPF_FAIL);

@@ -6,6 +6,7 @@
 
 struct spf_suite_stats {
 	unsigned scenarios, tests, passed, failed, exp_checked;
+	unsigned rfc_differs;     /* stalwart cases where the RFC answer was required instead */
 };
 
 /* spf_suite_run - run every scenario in path; prints each failure to stdout.
