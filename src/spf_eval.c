@@ -714,7 +714,13 @@ struct spf_check *spf_check_new(const struct spf_request *req, const struct spf_
 	const char *helo = req->helo ? req->helo : "";
 	struct am_ip ip;
 
-	if (req->ip == NULL || !am_ip_parse(req->ip, &ip)) {
+	if (req->addr) {
+		ip = *req->addr;
+	} else if (req->ip == NULL || !am_ip_parse(req->ip, &ip)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (ip.family != AF_INET && ip.family != AF_INET6) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -801,7 +807,8 @@ int spf_check_step(struct spf_check *c, const struct dns_resolver *r, uint64_t d
 		c->have_res = true;
 		/* §4.3: a malformed or single-label domain, or no domain: none */
 		dl = strlen(c->sdomain);
-		if (!name_ok(c->sdomain, dl) || memchr(c->sdomain, '.', dl - (c->sdomain[dl - 1] == '.')) == NULL) {
+		if (!name_ok(c->sdomain, dl) || memchr(c->sdomain, '.', dl - (c->sdomain[dl - 1] == '.')) == NULL ||
+		    c->sdomain[0] == '[') {     /* an address literal is no domain either */
 			set_mech(c, "'%.100s' is not a valid domain name", c->sdomain);
 			c->done = true;
 			c->result = SPF_NONE;

@@ -14,6 +14,7 @@
  * (released by spf_check_free). THREADS: one check is used by one thread at a time. */
 #ifndef AM_SPF_EVAL_H
 #define AM_SPF_EVAL_H
+#include "cidr.h"
 #include "dns.h"
 #include "results.h"
 #include <stdbool.h>
@@ -26,7 +27,8 @@ enum spf_identity {
 };
 
 struct spf_request {
-	const char *ip;          /* client address, IPv4 or IPv6 text */
+	const char *ip;          /* client address, IPv4 or IPv6 text (ignored when addr is set) */
+	const struct am_ip *addr;/* or the parsed client address (struct conn_info's) */
 	const char *sender;      /* MAIL FROM address, with or without <>; NULL, "" or "<>" = null */
 	const char *helo;        /* HELO/EHLO argument (may be NULL) */
 	const char *receiver;    /* our host name for %{r}; NULL = "unknown" */
@@ -53,8 +55,8 @@ struct spf_check;
 
 enum { SPF_STEP_DONE = 0, SPF_STEP_NEED_DNS = 1 };
 
-/* spf_check_new - a check for one identity; lim may be NULL (defaults). Returns NULL
- * when ip does not parse or memory is exhausted. */
+/* spf_check_new - a check for one identity; lim may be NULL (defaults). The request's
+ * strings are copied. Returns NULL when the address does not parse or on ENOMEM. */
 struct spf_check *spf_check_new(const struct spf_request *req, const struct spf_limits *lim);
 
 /* spf_check_step - advance; waits for outstanding answers until deadline_ms (am_now_ms()

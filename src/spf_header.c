@@ -65,12 +65,17 @@ int spf_header_received_spf(const struct spf_outcome *o, const struct spf_reques
 			    const char *mechanism, struct buf *out)
 {
 	const char *recv = req->receiver && req->receiver[0] ? req->receiver : "unknown";
+	char ipbuf[64];
 	const char *ip = req->ip ? req->ip : "";
 	const char *who = o->identity;
 	bool helo_id = req->identity == SPF_ID_HELO;
 	const char *from = req->sender ? req->sender : "";
 	size_t start = out->len;
 
+	if (req->addr) {
+		am_ip_format(req->addr, ipbuf, sizeof ipbuf);
+		ip = ipbuf;
+	}
 	if (strcmp(from, "<>") == 0)
 		from = "";
 	buf_puts(out, spf_result_name(o->result));

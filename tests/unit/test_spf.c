@@ -312,8 +312,19 @@ static void test_eval_identities(void **state)
 	req.ip = "198.51.100.1";
 	assert_int_equal(run_check(z, &req, NULL, &o), SPF_FAIL);
 	assert_string_equal(o.explanation, "198.51.100.1 is not one of example.com's designated mail servers");
+	/* the address may come parsed (the milter's struct conn_info) */
+	{
+		struct am_ip ip;
+		assert_true(am_ip_parse("192.0.2.200", &ip));
+		req.ip = NULL;
+		req.addr = &ip;
+		assert_int_equal(run_check(z, &req, NULL, &o), SPF_PASS);
+		req.addr = NULL;
+	}
 	/* a bad client address is refused */
 	req.ip = "not-an-ip";
+	assert_null(spf_check_new(&req, NULL));
+	req.ip = NULL;
 	assert_null(spf_check_new(&req, NULL));
 	dns_zone_free(z);
 }
