@@ -16,6 +16,7 @@
 #include "spf_header.h"
 #include "spf_macro.h"
 #include "spf_record.h"
+#include "spf_slow.h"
 
 /* ---- record parser ---- */
 
@@ -362,60 +363,6 @@ static void test_eval_limits(void **state)
 	dns_zone_free(z);
 }
 
-/* A resolver that answers from a zone only on the second wait, and counts how many
- * queries were outstanding at once: it models an asynchronous resolver. */
-struct slow {
-	struct dns_zone *z;
-	struct dns_resolver zr;
-	int outstanding;              /* started, not released */
-	int in_flight, max_in_flight; /* started, not yet answered */
-	int never;
-};
-struct dns_query;
-struct slow_q {
-	struct dns_query *inner;
-	int polls;
-	int answered;
-};
-
-static struct dns_query *slow_start(void *impl, const char *name, enum dns_type t)
-{
-	struct slow *s = impl;
-	struct slow_q *q = calloc(1, sizeof *q);
-	q->inner = dns_start(&s->zr, name, t);
-	s->outstanding++;
-	if (++s->in_flight > s->max_in_flight)
-		s->max_in_flight = s->in_flight;
-	return (struct dns_query *)q;
-}
-
-static const struct dns_answer *slow_wait(void *impl, struct dns_query *dq, uint64_t deadline)
-{
-	struct slow *s = impl;
-	struct slow_q *q = (struct slow_q *)dq;
-	(void)deadline;
-	if (s->never || q->polls++ == 0)
-		return NULL;
-	if (!q->answered) {
-		q->answered = 1;
-		s->in_flight--;
-	}
-	return dns_wait(&s->zr, q->inner, 0);
-}
-
-static void slow_release(void *impl, struct dns_query *dq)
-{
-	struct slow *s = impl;
-	struct slow_q *q = (struct slow_q *)dq;
-	s->outstanding--;
-	if (!q->answered)
-		s->in_flight--;
-	dns_release(&s->zr, q->inner);
-	free(q);
-}
-
-static const struct dns_ops slow_ops = { slow_start, slow_wait, slow_release };
-
 static void test_eval_stepping(void **state)
 {
 	static const char *const zl[] = {
@@ -428,20 +375,23 @@ static void test_eval_stepping(void **state)
 		"mx3.example.org A 192.0.2.3",
 		NULL,
 	};
-	struct slow s = { 0 };
-	struct dns_resolver r = { &slow_ops, &s };
+	struct spf_slow s = { 0 };
+	struct dns_resolver r = spf_slow_resolver(&s);
+	struct dns_zone *z;
 	struct spf_request req = { .ip = "192.0.2.3", .sender = "x@example.org", .helo = "h.example" };
 	struct spf_check *c;
 	struct spf_outcome o;
 	int steps = 0;
 	(void)state;
-	s.z = zone_of(zl);
-	s.zr = dns_zone_resolver(s.z);
+	z = zone_of(zl);
+	s.inner = dns_zone_resolver(z);
 	c = spf_check_new(&req, NULL);
 	spf_check_result(c, &o);
 	assert_false(o.checked);
-	while (spf_check_step(c, &r, 0) == SPF_STEP_NEED_DNS)
+	while (spf_check_step(c, &r, 0) == SPF_STEP_NEED_DNS) {
 		assert_true(++steps < 20);
+		s.tick++;
+	}
 	/* TXT, MX, then the three A lookups together: three NEED_DNS steps */
 	assert_int_equal(steps, 3);
 	assert_int_equal(s.max_in_flight, 3);
@@ -451,6 +401,47 @@ static void test_eval_stepping(void **state)
 	assert_string_equal(spf_check_mechanism(c), "mx");
 	spf_check_free(c);
 	assert_int_equal(s.outstanding, 0);
+
+	/* prefetch: the TXT lookups of three includes go out in one round trip, not three,
+	 * with the same result and the same limit counts */
+	{
+		static const char *const il[] = {
+			"inc.example TXT \"v=spf1 include:a.inc.example include:b.inc.example include:c.inc.example -all\"",
+			"a.inc.example TXT \"v=spf1 ip4:198.51.100.1 -all\"",
+			"b.inc.example TXT \"v=spf1 ip4:198.51.100.2 -all\"",
+			"c.inc.example TXT \"v=spf1 ip4:192.0.2.3 -all\"",
+			NULL,
+		};
+		struct dns_zone *iz = zone_of(il);
+		struct spf_request ireq = { .ip = "192.0.2.3", .sender = "x@inc.example", .helo = "h.example" };
+		int nsteps[2];
+		unsigned terms[2], voids[2];
+		for (int pf = 0; pf < 2; pf++) {
+			struct spf_slow is = { 0 };
+			struct dns_resolver ir;
+			struct spf_limits lim;
+			spf_limits_default(&lim);
+			lim.prefetch = pf;
+			is.inner = dns_zone_resolver(iz);
+			ir = spf_slow_resolver(&is);
+			c = spf_check_new(&ireq, &lim);
+			nsteps[pf] = 0;
+			while (spf_check_step(c, &ir, 0) == SPF_STEP_NEED_DNS) {
+				assert_true(++nsteps[pf] < 20);
+				is.tick++;
+			}
+			spf_check_result(c, &o);
+			assert_int_equal(o.result, SPF_PASS);
+			spf_check_counts(c, &terms[pf], &voids[pf]);
+			spf_check_free(c);
+		}
+		assert_int_equal(nsteps[0], 4);
+		assert_int_equal(nsteps[1], 2);
+		assert_int_equal(terms[0], 3);
+		assert_int_equal(terms[1], 3);
+		assert_int_equal(voids[0], voids[1]);
+		dns_zone_free(iz);
+	}
 
 	/* a resolver that never answers: the deadline turns into temperror */
 	s.never = 1;
@@ -472,7 +463,7 @@ static void test_eval_stepping(void **state)
 		spf_check_free(c);
 	}
 	assert_int_equal(s.outstanding, 0);
-	dns_zone_free(s.z);
+	dns_zone_free(z);
 }
 
 static void test_eval_mx_ptr_limits(void **state)

@@ -4,6 +4,7 @@
 #include "spf_suite.h"
 #include "dns_zone.h"
 #include "spf_eval.h"
+#include "spf_slow.h"
 #include "strutil.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,46 +108,98 @@ static int result_ok(const char *list, const char *got)
 	return 0;
 }
 
+/* one evaluation: prefetch on/off, synchronous zone or the asynchronous model */
+struct run_out {
+	struct spf_outcome o;
+	char mech[160];
+	unsigned terms, voids;
+	int steps;
+};
+
+static int run_once(struct scen *sc, const struct spf_request *req, int prefetch, int slow, struct run_out *out)
+{
+	struct spf_limits lim;
+	struct spf_slow sl = { 0 };
+	struct dns_resolver r = dns_zone_resolver(sc->z);
+	struct spf_check *c;
+
+	spf_limits_default(&lim);
+	lim.default_explanation = "DEFAULT";
+	lim.prefetch = prefetch != 0;
+	c = spf_check_new(req, &lim);
+	if (c == NULL)
+		return -1;
+	out->steps = 0;
+	if (slow) {
+		sl.inner = r;
+		r = spf_slow_resolver(&sl);
+		while (spf_check_step(c, &r, 0) == SPF_STEP_NEED_DNS && out->steps < 10000) {
+			out->steps++;
+			sl.tick++;
+		}
+	} else {
+		spf_check_run(c, &r, ~(uint64_t)0 >> 1);
+	}
+	spf_check_result(c, &out->o);
+	snprintf(out->mech, sizeof out->mech, "%s", spf_check_mechanism(c));
+	spf_check_counts(c, &out->terms, &out->voids);
+	spf_check_free(c);
+	if (slow && sl.outstanding != 0)
+		return -1;
+	return 0;
+}
+
 static void run_test(struct scen *sc, struct pending_test *t, struct spf_suite_stats *st)
 {
 	struct spf_request req = { .ip = t->ip, .sender = t->from, .helo = t->helo,
 				   .receiver = "receiver.example", .identity = SPF_ID_MAILFROM, .now = 1400000000 };
-	struct spf_limits lim;
-	struct dns_resolver r = dns_zone_resolver(sc->z);
-	struct spf_check *c;
-	struct spf_outcome out;
+	struct run_out base, other;
 	const char *got;
 	int ok;
 
 	t->active = 0;
 	st->tests++;
-	spf_limits_default(&lim);
-	lim.default_explanation = "DEFAULT";
-	c = spf_check_new(&req, &lim);
-	if (c == NULL) {
+	if (run_once(sc, &req, 1, 0, &base) < 0) {
 		printf("  %s: spf_check_new failed (ip %s)\n", t->id, t->ip);
 		st->failed++;
 		return;
 	}
-	spf_check_run(c, &r, ~(uint64_t)0 >> 1);
-	spf_check_result(c, &out);
-	got = spf_result_name(out.result);
+	got = spf_result_name(base.o.result);
 	ok = result_ok(t->results, got);
 	/* explanations compare ASCII case-insensitively: the suite echoes the client's
 	 * spelling of IPv6 nibbles, which DNS treats as equal */
 	if (ok && t->has_exp && strcmp(got, "fail") == 0) {
 		st->exp_checked++;
-		if (!am_strcaseeq(out.explanation, t->exp))
+		if (!am_strcaseeq(base.o.explanation, t->exp))
 			ok = 0;
 	}
-	if (ok) {
-		st->passed++;
-	} else {
+	if (!ok) {
 		st->failed++;
-		printf("  FAIL %s: got %s (%s) want %s%s%s%s\n", t->id, got, out.explanation, t->results,
+		printf("  FAIL %s: got %s (%s) want %s%s%s%s\n", t->id, got, base.o.explanation, t->results,
 		       t->has_exp ? " exp '" : "", t->has_exp ? t->exp : "", t->has_exp ? "'" : "");
+		return;
 	}
-	spf_check_free(c);
+	/* the same answer, explanation, deciding term and limit counts without prefetching,
+	 * and when every answer arrives one step late (the resumable path) */
+	for (int v = 0; v < 3; v++) {
+		static const int variants[3][2] = { { 0, 0 }, { 1, 1 }, { 0, 1 } };   /* prefetch, async */
+		int prefetch = variants[v][0], slow = variants[v][1];
+		if (run_once(sc, &req, prefetch, slow, &other) < 0 || other.o.result != base.o.result ||
+		    strcmp(other.o.explanation, base.o.explanation) != 0 || strcmp(other.mech, base.mech) != 0 ||
+		    other.terms != base.terms || other.voids != base.voids) {
+			st->failed++;
+			printf("  FAIL %s: variant prefetch=%d async=%d gave %s (%s) terms %u voids %u; "
+			       "base %s (%s) terms %u voids %u\n", t->id, prefetch, slow,
+			       spf_result_name(other.o.result), other.o.explanation, other.terms, other.voids,
+			       got, base.o.explanation, base.terms, base.voids);
+			return;
+		}
+		if (slow && prefetch)
+			st->async_steps += (unsigned)other.steps;
+		else if (slow)
+			st->async_steps_noprefetch += (unsigned)other.steps;
+	}
+	st->passed++;
 }
 
 int spf_suite_run(const char *path, struct spf_suite_stats *st)
