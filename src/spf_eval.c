@@ -359,8 +359,10 @@ static enum mres eval_mech(struct ev *e, const struct spf_term *t, const char *d
 		return am_ip_prefix_equal(&t->net, &c->ip, t->mech == SPF_MECH_IP4 ? t->cidr4 : t->cidr6) ? M_MATCH : M_NOMATCH;
 
 	/* the DNS-querying terms (§4.6.4) */
-	if (++e->terms > c->lim.dns_terms)
-		return ev_fail(e, M_PERMERROR, "more than %s DNS-querying terms", c->lim.dns_terms == 10 ? "10" : "the allowed");
+	if (++e->terms > c->lim.dns_terms) {
+		snprintf(e->why, sizeof e->why, "more than %u DNS-querying terms", c->lim.dns_terms);
+		return M_PERMERROR;
+	}
 	if (t->domain) {
 		rc = expand(e, t->domain, domain, 0, target, sizeof target);
 		if (rc != 0)
