@@ -767,6 +767,11 @@ struct spf_check *spf_check_new(const struct spf_request *req, const struct spf_
 			c->sdomain = dupn(at + 1, sl - ll - 1);
 		}
 	}
+	if (c->sdomain) {            /* "example.com." names the same domain as "example.com" */
+		size_t dl = strlen(c->sdomain);
+		if (dl > 1 && c->sdomain[dl - 1] == '.')
+			c->sdomain[dl - 1] = '\0';
+	}
 	if (c->local && c->sdomain) {
 		size_t n = strlen(c->local) + strlen(c->sdomain) + 2;
 		c->sender = malloc(n);

@@ -289,6 +289,12 @@ static void test_eval_identities(void **state)
 	assert_int_equal(run_check(z, &req, NULL, &o), SPF_PASS);
 	assert_string_equal(o.identity, "user@example.com");
 	assert_string_equal(o.domain, "example.com");
+	req.sender = "user@example.com.";            /* a trailing dot names the same domain */
+	assert_int_equal(run_check(z, &req, NULL, &o), SPF_PASS);
+	assert_string_equal(o.domain, "example.com");
+	req.sender = "@example.com";                 /* no local part: postmaster */
+	assert_int_equal(run_check(z, &req, NULL, &o), SPF_PASS);
+	assert_string_equal(o.identity, "postmaster@example.com");
 	/* null reverse-path, given both ways: postmaster@HELO */
 	req.sender = "<>";
 	assert_int_equal(run_check(z, &req, NULL, &o), SPF_FAIL);
