@@ -26,6 +26,7 @@ int cmd_serve(int argc, char **argv, const struct cli_globals *g);
 int cmd_config_test(int argc, char **argv, const struct cli_globals *g);
 int cmd_version(int argc, char **argv, const struct cli_globals *g);
 int cmd_help(int argc, char **argv, const struct cli_globals *g);
+int cmd_evaluate(int argc, char **argv, const struct cli_globals *g);
 int cmd_spf(int argc, char **argv, const struct cli_globals *g);
 int cmd_dkim_sign(int argc, char **argv, const struct cli_globals *g);
 int cmd_dkim_verify(int argc, char **argv, const struct cli_globals *g);
@@ -39,6 +40,7 @@ struct cli_resolver {
 	void *zone;      /* struct dns_zone *, when --dns-zone */
 	void *ares;      /* struct dns_ares *, otherwise */
 	void *cache;     /* struct dns_cache * around ares */
+	void *stack;     /* struct dns_stack *, when built from the configuration (-c) */
 };
 int cli_resolver_open(const struct cli_globals *g, struct cli_resolver *out);
 void cli_resolver_close(struct cli_resolver *cr);

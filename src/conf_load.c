@@ -156,6 +156,18 @@ static int set_default(struct conf *c, const struct conf_option *o)
 	return 0;
 }
 
+/* default_authserv_id - an empty authserv_id means this host's name. */
+static int default_authserv_id(struct conf *c)
+{
+	char host[256];
+	if (gethostname(host, sizeof host) != 0)
+		snprintf(host, sizeof host, "localhost");
+	host[sizeof host - 1] = '\0';
+	free(c->authserv_id);
+	c->authserv_id = strdup(host);
+	return c->authserv_id ? 0 : -1;
+}
+
 struct conf *conf_defaults(void)
 {
 	struct conf *c = calloc(1, sizeof *c);
@@ -166,6 +178,10 @@ struct conf *conf_defaults(void)
 			conf_free(c);
 			return NULL;
 		}
+	}
+	if (default_authserv_id(c) < 0) {
+		conf_free(c);
+		return NULL;
 	}
 	return c;
 }
@@ -570,12 +586,8 @@ static void validate(struct conf *c, struct errs *e)
 		}
 	}
 	if (c->authserv_id[0] == '\0') {
-		char host[256];
-		if (gethostname(host, sizeof host) != 0)
-			snprintf(host, sizeof host, "localhost");
-		host[sizeof host - 1] = '\0';
-		free(c->authserv_id);
-		c->authserv_id = strdup(host);
+		if (default_authserv_id(c) < 0)
+			errf(e, 0, "out of memory");
 	} else if (!am_domain_valid(c->authserv_id, strlen(c->authserv_id))) {
 		errf(e, 0, "authserv_id '%s' is not a host name", c->authserv_id);
 	}

@@ -51,7 +51,11 @@ static int load_and_install(bool initial)
 			globals->config_path, initial ? "not starting" : "keeping the previous one", err);
 		return -1;
 	}
-	rt = runtime_new(c, globals->dns_servers, globals->n_dns_servers, rerr, sizeof rerr);
+	{
+		struct conf_snapshot *prev = conf_live_acquire();
+		rt = runtime_new(c, globals, prev ? prev->extras : NULL, rerr, sizeof rerr);
+		conf_live_release(prev);
+	}
 	if (rt == NULL) {
 		log_err("configuration %s: %s; %s", globals->config_path, rerr[0] ? rerr : "out of memory",
 			initial ? "not starting" : "keeping the previous one");

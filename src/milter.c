@@ -138,7 +138,7 @@ static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
 	if (c->snap == NULL)
 		return SMFIS_TEMPFAIL;
 	rt = c->snap->extras;
-	c->msg = msg_eval_new(c->snap->conf, &rt->dns, &c->info);
+	c->msg = msg_eval_new(c->snap->conf, rt->dns, &c->info);
 	if (c->msg == NULL) {
 		log_err("out of memory starting a message");
 		message_end(c);
