@@ -127,7 +127,7 @@ int cmd_spf(int argc, char **argv, const struct cli_globals *g)
 	if (header) {
 		struct buf b;
 		buf_init(&b);
-		if (spf_header_received_spf(&o, &req, spf_check_mechanism(c), &b) == 0)
+		if (spf_header_received_spf(&o, &req, spf_check_mechanism(c), NULL, &b) == 0)
 			printf("Received-SPF: %s\n", b.data);
 		buf_clear(&b);
 	}

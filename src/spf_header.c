@@ -43,9 +43,9 @@ static bool dot_atom(const char *s)
 	return true;
 }
 
-static void put_value(struct buf *b, const char *key, const char *v)
+static void put_value(struct buf *b, const char *fold, const char *key, const char *v)
 {
-	buf_printf(b, " %s=", key);
+	buf_printf(b, "%s%s=", fold, key);
 	if (dot_atom(v)) {
 		buf_puts(b, v);
 		buf_putc(b, ';');
@@ -62,7 +62,7 @@ static void put_value(struct buf *b, const char *key, const char *v)
 }
 
 int spf_header_received_spf(const struct spf_outcome *o, const struct spf_request *req,
-			    const char *mechanism, struct buf *out)
+			    const char *mechanism, const char *fold, struct buf *out)
 {
 	const char *recv = req->receiver && req->receiver[0] ? req->receiver : "unknown";
 	char ipbuf[64];
@@ -72,6 +72,8 @@ int spf_header_received_spf(const struct spf_outcome *o, const struct spf_reques
 	const char *from = req->sender ? req->sender : "";
 	size_t start = out->len;
 
+	if (fold == NULL)
+		fold = " ";
 	if (req->addr) {
 		am_ip_format(req->addr, ipbuf, sizeof ipbuf);
 		ip = ipbuf;
@@ -124,16 +126,16 @@ int spf_header_received_spf(const struct spf_outcome *o, const struct spf_reques
 		break;
 	}
 	buf_puts(out, ")");
-	put_value(out, "receiver", recv);
-	put_value(out, "client-ip", ip);
-	put_value(out, "envelope-from", from);
+	put_value(out, fold, "receiver", recv);
+	put_value(out, fold, "client-ip", ip);
+	put_value(out, fold, "envelope-from", from);
 	if (req->helo && req->helo[0])
-		put_value(out, "helo", req->helo);
-	put_value(out, "identity", helo_id ? "helo" : "mailfrom");
+		put_value(out, fold, "helo", req->helo);
+	put_value(out, fold, "identity", helo_id ? "helo" : "mailfrom");
 	if ((o->result == SPF_TEMPERROR || o->result == SPF_PERMERROR) && o->explanation[0])
-		put_value(out, "problem", o->explanation);
+		put_value(out, fold, "problem", o->explanation);
 	else if (mechanism && mechanism[0] && o->result != SPF_NONE)
-		put_value(out, "mechanism", mechanism);
+		put_value(out, fold, "mechanism", mechanism);
 	/* drop the final ';' (optional per §9.1) */
 	if (out->err)
 		return -1;

@@ -9,10 +9,11 @@
 #include "results.h"
 #include "spf_eval.h"
 
-/* spf_header_received_spf - append the value (without "Received-SPF:") to out, on one
- * line: result, a comment, then receiver=, client-ip=, envelope-from=, helo=,
- * identity=, and mechanism= or problem= when known. mechanism may be NULL.
+/* spf_header_received_spf - append the value (without "Received-SPF:") to out: result,
+ * a comment, then receiver=, client-ip=, envelope-from=, helo=, identity=, and
+ * mechanism= or problem= when known. mechanism may be NULL. fold (e.g. "\r\n\t") goes
+ * before each key=value pair; NULL keeps everything on one line (single spaces).
  * Returns 0, or -1 on ENOMEM. */
 int spf_header_received_spf(const struct spf_outcome *o, const struct spf_request *req,
-			    const char *mechanism, struct buf *out);
+			    const char *mechanism, const char *fold, struct buf *out);
 #endif

@@ -521,7 +521,7 @@ static void test_header(void **state)
 	struct buf b;
 	(void)state;
 	buf_init(&b);
-	assert_int_equal(spf_header_received_spf(&o, &req, "ip4:192.0.2.0/24", &b), 0);
+	assert_int_equal(spf_header_received_spf(&o, &req, "ip4:192.0.2.0/24", NULL, &b), 0);
 	assert_string_equal(b.data, "pass (mybox.example.org: domain of myname@example.com designates 192.0.2.1 "
 				    "as permitted sender) receiver=mybox.example.org; client-ip=192.0.2.1; "
 				    "envelope-from=\"myname@example.com\"; helo=foo.example.com; identity=mailfrom; "
@@ -531,13 +531,25 @@ static void test_header(void **state)
 	snprintf(o.explanation, sizeof o.explanation, "example.com: unknown mechanism 'moo'");
 	req.sender = "we\"ird)(\r\nInjected: yes@example.com";
 	snprintf(o.identity, sizeof o.identity, "%s", req.sender);
-	assert_int_equal(spf_header_received_spf(&o, &req, NULL, &b), 0);
+	assert_int_equal(spf_header_received_spf(&o, &req, NULL, NULL, &b), 0);
 	assert_null(strchr(b.data, '\r'));
 	assert_null(strchr(b.data, '\n'));
 	assert_non_null(strstr(b.data, "permerror (mybox.example.org: permanent error in processing domain of "
 					"we\"ird\\)\\(??Injected: yes@example.com)"));
 	assert_non_null(strstr(b.data, "envelope-from=\"we\\\"ird)(??Injected: yes@example.com\";"));
 	assert_non_null(strstr(b.data, "problem=\"example.com: unknown mechanism 'moo'\""));
+	/* folded form: the fold string before each pair, no trailing ';' */
+	buf_reset(&b);
+	o.result = SPF_SOFTFAIL;
+	req.sender = "a@example.com";
+	req.helo = NULL;
+	req.identity = SPF_ID_HELO;
+	snprintf(o.identity, sizeof o.identity, "mx.example.org");
+	assert_int_equal(spf_header_received_spf(&o, &req, "~all", "\r\n\t", &b), 0);
+	assert_string_equal(b.data, "softfail (mybox.example.org: domain of transitioning mx.example.org does not "
+				    "designate 192.0.2.1 as permitted sender)\r\n\treceiver=mybox.example.org;\r\n\t"
+				    "client-ip=192.0.2.1;\r\n\tenvelope-from=\"a@example.com\";\r\n\tidentity=helo;"
+				    "\r\n\tmechanism=~all");
 	buf_clear(&b);
 }
 
