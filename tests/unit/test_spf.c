@@ -12,6 +12,8 @@
 #include "buf.h"
 #include "clock.h"
 #include "dns_zone.h"
+#include "conf.h"
+#include "spf_conf.h"
 #include "spf_eval.h"
 #include "spf_header.h"
 #include "spf_macro.h"
@@ -553,6 +555,31 @@ static void test_header(void **state)
 	buf_clear(&b);
 }
 
+/* ---- configuration bridge ---- */
+
+static void test_limits_from_conf(void **state)
+{
+	char err[512] = "";
+	struct spf_limits lim;
+	struct conf *c = conf_defaults();
+	(void)state;
+	assert_non_null(c);
+	spf_limits_from_conf(c, &lim);
+	assert_int_equal(lim.void_lookups, 2);
+	assert_int_equal(lim.time_limit_ms, 20000);
+	assert_int_equal(lim.dns_terms, 10);
+	conf_free(c);
+	c = conf_load_string("spf = { void_lookup_limit = 5; time_limit = 7; };", "test", err, sizeof err);
+	if (c == NULL)
+		fail_msg("conf: %s", err);
+	spf_limits_from_conf(c, &lim);
+	assert_int_equal(lim.void_lookups, 5);
+	assert_int_equal(lim.time_limit_ms, 7000);
+	conf_free(c);
+	spf_limits_from_conf(NULL, &lim);
+	assert_int_equal(lim.void_lookups, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -568,6 +595,7 @@ int main(void)
 		cmocka_unit_test(test_eval_stepping),
 		cmocka_unit_test(test_eval_mx_ptr_limits),
 		cmocka_unit_test(test_header),
+		cmocka_unit_test(test_limits_from_conf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
