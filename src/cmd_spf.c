@@ -2,11 +2,14 @@
  * through the resolver every command uses (--dns-zone, --dns-server, /etc/resolv.conf).
  * Prints the result word, then the explanation (exp= text or default explanation on
  * fail, the reason on an error) or, for other results, what decided it in parentheses.
- * --received-spf adds the Received-SPF header line. Exit 0 whenever a result was
- * reached, 1 when the check could not run, 2 for usage errors. */
+ * --received-spf adds the Received-SPF header line. With -c, the limits come from the
+ * configuration's spf section (the options here override them). Exit 0 whenever a
+ * result was reached, 1 when the check could not run, 2 for usage errors. */
 #include "buf.h"
 #include "cli.h"
 #include "clock.h"
+#include "conf.h"
+#include "spf_conf.h"
 #include "spf_eval.h"
 #include "spf_header.h"
 #include <stdio.h>
@@ -59,8 +62,8 @@ int cmd_spf(int argc, char **argv, const struct cli_globals *g)
 	struct cli_resolver cr;
 	struct spf_check *c;
 	struct spf_outcome o;
-	unsigned time_limit = 20;
-	int header = 0, bad = 0, have_sender = 0;
+	unsigned time_limit = 20, void_limit = 2;
+	int header = 0, bad = 0, have_sender = 0, set_void = 0, set_time = 0;
 	char host[256] = "";
 	const char *v;
 
@@ -83,11 +86,13 @@ int cmd_spf(int argc, char **argv, const struct cli_globals *g)
 			else
 				return spf_usage();
 		} else if ((v = spf_opt(argc, argv, &i, "--void-limit", &bad)) != NULL) {
-			if (spf_number(v, 1000, &lim.void_lookups) < 0)
+			if (spf_number(v, 1000, &void_limit) < 0)
 				return spf_usage();
+			set_void = 1;
 		} else if ((v = spf_opt(argc, argv, &i, "--time-limit", &bad)) != NULL) {
 			if (spf_number(v, 3600, &time_limit) < 0 || time_limit == 0)
 				return spf_usage();
+			set_time = 1;
 		} else if (strcmp(argv[i], "--received-spf") == 0) {
 			header = 1;
 		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
@@ -106,7 +111,20 @@ int cmd_spf(int argc, char **argv, const struct cli_globals *g)
 		return spf_usage();
 	if (req.receiver == NULL && gethostname(host, sizeof host - 1) == 0 && host[0])
 		req.receiver = host;
-	lim.time_limit_ms = time_limit * 1000;
+	if (g->config_given) {
+		char err[2048] = "";
+		struct conf *cf = conf_load(g->config_path, err, sizeof err);
+		if (cf == NULL) {
+			fputs(err, stderr);
+			return 1;
+		}
+		spf_limits_from_conf(cf, &lim);
+		conf_free(cf);
+	}
+	if (set_void)
+		lim.void_lookups = void_limit;
+	if (set_time)
+		lim.time_limit_ms = time_limit * 1000;
 	c = spf_check_new(&req, &lim);
 	if (c == NULL) {
 		fprintf(stderr, "authmilter spf: invalid client address '%s'\n", req.ip);

@@ -49,6 +49,11 @@ check 'fail 203.0.113.7 is not one of ptr.spf.test'"'"'s designated mail servers
 check 'fail 203.0.113.5 is not one of ptr.spf.test'"'"'s designated mail servers' --ip 203.0.113.5 --sender user@ptr.spf.test
 check 'permerror void lookup limit of 2 exceeded at n3.spf.test' --ip 203.0.113.1 --sender user@void.spf.test
 check 'fail 203.0.113.1 is not one of void.spf.test'"'"'s designated mail servers' --ip 203.0.113.1 --sender user@void.spf.test --void-limit 3
+# -c: the spf section of the configuration sets the limits; --void-limit still overrides
+conf=$(mktemp); trap 'rm -f "$conf"; dns_server_stop' EXIT
+printf 'spf = { void_lookup_limit = 3; time_limit = 10; };\n' >"$conf"
+check 'fail 203.0.113.1 is not one of void.spf.test'"'"'s designated mail servers' -c "$conf" --ip 203.0.113.1 --sender user@void.spf.test
+check 'permerror void lookup limit of 2 exceeded at n3.spf.test' -c "$conf" --ip 203.0.113.1 --sender user@void.spf.test --void-limit 2
 # null reverse-path, both spellings: postmaster@HELO; and the HELO identity itself
 check 'pass (a)'                                --ip 203.0.113.5 --sender '' --helo helo.spf.test
 check 'pass (a)'                                --ip 203.0.113.5 --sender '<>' --helo helo.spf.test
