@@ -785,6 +785,15 @@ struct spf_check *spf_check_new(const struct spf_request *req, const struct spf_
 	return c;
 }
 
+/* printable - texts that leave the evaluator (explanation, mechanism) carry only
+ * printable ASCII: they end up in headers, logs and SMTP replies. */
+static void printable(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			*s = '?';
+}
+
 static void finish(struct spf_check *c, enum spf_result r, const char *why)
 {
 	c->done = true;
@@ -795,6 +804,8 @@ static void finish(struct spf_check *c, enum spf_result r, const char *why)
 	} else if (r != SPF_FAIL) {
 		c->expl[0] = '\0';
 	}
+	printable(c->expl);
+	printable(c->mech);
 }
 
 int spf_check_step(struct spf_check *c, const struct dns_resolver *r, uint64_t deadline_ms)

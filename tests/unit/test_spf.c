@@ -317,6 +317,18 @@ static void test_eval_identities(void **state)
 	req.sender = "<user@example.com>";
 	assert_int_equal(run_check(z, &req, NULL, &o), SPF_PASS);
 	assert_string_equal(o.identity, "user@example.com");
+	/* a control character in the sender never reaches the explanation */
+	req.ip = "198.51.100.1";
+	req.sender = "a\tb@example.com";
+	assert_int_equal(run_check(z, &req, NULL, &o), SPF_FAIL);
+	{
+		struct spf_limits lim;
+		spf_limits_default(&lim);
+		lim.default_explanation = "%{l} from %{i}";
+		assert_int_equal(run_check(z, &req, &lim, &o), SPF_FAIL);
+		assert_string_equal(o.explanation, "a?b from 198.51.100.1");
+	}
+	req.sender = "<user@example.com>";
 	/* fail carries the default explanation, expanded */
 	req.ip = "198.51.100.1";
 	assert_int_equal(run_check(z, &req, NULL, &o), SPF_FAIL);
