@@ -20,6 +20,7 @@ static const struct {
 	 * { "dkim sign", cmd_dkim_sign }, { "dkim verify", cmd_dkim_verify } */
 	{ "dkim sign", cmd_dkim_sign },
 	{ "dns", cmd_dns },
+	{ "spf", cmd_spf },
 	{ "version", cmd_version },
 	{ "help", cmd_help },
 };
