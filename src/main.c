@@ -15,6 +15,7 @@ static const struct {
 } commands[] = {
 	/* later modules add their commands here, e.g. { "spf", cmd_spf },
 	 * { "dkim sign", cmd_dkim_sign }, { "dkim verify", cmd_dkim_verify } */
+	{ "dkim verify", cmd_dkim_verify },
 	{ "version", cmd_version },
 	{ "help", cmd_help },
 };
