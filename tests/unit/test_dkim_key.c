@@ -134,6 +134,7 @@ static void test_mail_dkim_records(void **state)
 	assert_true(key.testing);
 	assert_int_equal(parse(fake_dns("2023-05-ed25519._domainkey.wander.science")), 0);
 	assert_int_equal(key.type, DKIM_KEY_ED25519);
+	dkim_key_clear(&key);
 	/* h= restricts hashes (testbad7 h=bad: neither sha1 nor sha256) */
 	assert_int_equal(dkim_key_parse(fake_dns("testbad7._domainkey.messiah.edu"),
 					strlen(fake_dns("testbad7._domainkey.messiah.edu")), 512, &key,
