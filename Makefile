@@ -57,8 +57,15 @@ FUZZ_REPLAY := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
 BENCH_SRCS := $(sort $(wildcard tests/bench/bench_*.c))
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 
+TOOL_BINS := $(BUILD)/milter-bench
+
 .PHONY: all test unit deps run install bench fuzz clean check-tools
-all: $(BIN)
+all: $(BIN) $(TOOL_BINS)
+
+# milter-bench: the MTA side of the milter protocol, for tests and load (standalone).
+$(BUILD)/milter-bench: tests/bench/milter-bench.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lpthread
 
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
@@ -88,8 +95,8 @@ $(BUILD)/bench/%: tests/bench/%.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE_LIB) $(LDLIBS)
 
-test: $(BIN) $(UNIT_BINS) $(FUZZ_REPLAY)
-	BUILD=$(BUILD) AUTHMILTER=$(abspath $(BIN)) bash tests/run-tests.sh
+test: $(BIN) $(TOOL_BINS) $(UNIT_BINS) $(FUZZ_REPLAY)
+	BUILD=$(BUILD) AUTHMILTER=$(abspath $(BIN)) MILTER_BENCH=$(abspath $(BUILD)/milter-bench) bash tests/run-tests.sh
 
 unit: $(UNIT_BINS)
 	BUILD=$(BUILD) ONLY=unit bash tests/run-tests.sh
@@ -100,8 +107,8 @@ deps:
 run: $(BIN)
 	$(BIN) serve -f -c conf/authmilter.conf
 
-bench: $(BIN) $(BENCH_BINS)
-	BUILD=$(BUILD) AUTHMILTER=$(abspath $(BIN)) bash tests/bench/run-bench.sh
+bench: $(BIN) $(TOOL_BINS) $(BENCH_BINS)
+	BUILD=$(BUILD) AUTHMILTER=$(abspath $(BIN)) MILTER_BENCH=$(abspath $(BUILD)/milter-bench) bash tests/bench/run-bench.sh
 
 FUZZ_CC ?= clang
 fuzz:

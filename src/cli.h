@@ -26,9 +26,11 @@ int cmd_serve(int argc, char **argv, const struct cli_globals *g);
 int cmd_config_test(int argc, char **argv, const struct cli_globals *g);
 int cmd_version(int argc, char **argv, const struct cli_globals *g);
 int cmd_help(int argc, char **argv, const struct cli_globals *g);
+int cmd_evaluate(int argc, char **argv, const struct cli_globals *g);
 int cmd_spf(int argc, char **argv, const struct cli_globals *g);
 int cmd_dkim_sign(int argc, char **argv, const struct cli_globals *g);
 int cmd_dkim_verify(int argc, char **argv, const struct cli_globals *g);
+int cmd_dns(int argc, char **argv, const struct cli_globals *g);
 
 /* A resolver for a command-line tool: --dns-zone FILE (in-memory), else --dns-server,
  * else dns.servers from the configuration when -c was given, else /etc/resolv.conf.

@@ -13,8 +13,12 @@ static const struct {
 	const char *name;
 	cmd_fn fn;
 } commands[] = {
+	{ "serve", cmd_serve },
+	{ "config-test", cmd_config_test },
+	{ "evaluate", cmd_evaluate },
 	/* later modules add their commands here, e.g. { "spf", cmd_spf },
 	 * { "dkim sign", cmd_dkim_sign }, { "dkim verify", cmd_dkim_verify } */
+	{ "dns", cmd_dns },
 	{ "dkim verify", cmd_dkim_verify },
 	{ "version", cmd_version },
 	{ "help", cmd_help },
