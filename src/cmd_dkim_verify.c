@@ -8,19 +8,12 @@
 #include "cli.h"
 #include "clock.h"
 #include "dkim_verify.h"
-#include "dns_zone.h"
 #include "hdr.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MSG_MAX (64u << 20)   /* refuse messages over 64 MiB */
-
-/* The resolver comes from cli_resolver_open() (dns branch). Until that branch is merged,
- * the references are weak and --dns-zone is served here directly.
- * TODO(lead): drop these two pragmas and the fallback once cli_resolver_open is on main. */
-#pragma weak cli_resolver_open
-#pragma weak cli_resolver_close
 
 static int usage(void)
 {
@@ -79,8 +72,6 @@ int cmd_dkim_verify(int argc, char **argv, const struct cli_globals *g)
 {
 	struct dkim_verify_limits lim;
 	struct cli_resolver cr;
-	struct dns_zone *zone = NULL;
-	struct dns_resolver res;
 	struct dkim_verify *v;
 	struct msg_results *mr;
 	struct buf raw, msg;
@@ -114,30 +105,14 @@ int cmd_dkim_verify(int argc, char **argv, const struct cli_globals *g)
 		}
 	}
 
-	memset(&cr, 0, sizeof cr);
-	if (cli_resolver_open != NULL) {
-		if (cli_resolver_open(g, &cr) < 0)
-			return 1;
-		res = cr.r;
-	} else if (g->dns_zone_file != NULL) {
-		char err[256];
-		zone = dns_zone_new();
-		if (zone == NULL || dns_zone_load_file(zone, g->dns_zone_file, err, sizeof err) < 0) {
-			fprintf(stderr, "authmilter: %s\n", zone ? err : "out of memory");
-			dns_zone_free(zone);
-			return 1;
-		}
-		res = dns_zone_resolver(zone);
-	} else {
-		fprintf(stderr, "authmilter: this build resolves keys only with --dns-zone FILE\n");
+	if (cli_resolver_open(g, &cr) < 0)
 		return 1;
-	}
 
 	buf_init(&raw);
 	buf_init(&msg);
 	hdr_list_init(&hl);
 	mr = calloc(1, sizeof *mr);
-	v = dkim_verify_new(&lim, &res);
+	v = dkim_verify_new(&lim, &cr.r);
 	if (mr == NULL || v == NULL || read_all(stdin, &raw) < 0 ||
 	    hdr_to_crlf(raw.data ? raw.data : "", raw.len, &msg) < 0 ||
 	    hdr_split_message(msg.data ? msg.data : "", msg.len, &hl, &body_off) < 0) {
@@ -166,9 +141,6 @@ out:
 	hdr_list_clear(&hl);
 	buf_clear(&raw);
 	buf_clear(&msg);
-	if (zone)
-		dns_zone_free(zone);
-	else if (cli_resolver_close != NULL)
-		cli_resolver_close(&cr);
+	cli_resolver_close(&cr);
 	return rc;
 }
