@@ -121,12 +121,12 @@ int dkim_key_parse(const char *txt, size_t len, unsigned min_rsa_bits, struct dk
 		return fail(reason, rlen, "RSA key p= is not a valid public key");
 	k->bits = (unsigned)EVP_PKEY_get_bits(k->pkey);
 	if (k->bits < min_rsa_bits) {
-		snprintf(reason, rlen, "RSA key too small (%u bits)", k->bits);
+		snprintf(reason, rlen, "RSA key too small: %u bits", k->bits);
 		dkim_key_clear(k);
 		return -1;
 	}
 	if (k->bits > DKIM_KEY_MAX_RSA_BITS) {
-		snprintf(reason, rlen, "RSA key too large (%u bits)", k->bits);
+		snprintf(reason, rlen, "RSA key too large: %u bits", k->bits);
 		dkim_key_clear(k);
 		return -1;
 	}
@@ -152,7 +152,7 @@ enum dkim_result dkim_key_from_answer(const struct dns_answer *a, unsigned min_r
 		snprintf(reason, rlen, "key lookup timed out");
 		return DKIM_TEMPERROR;
 	default:
-		snprintf(reason, rlen, "key lookup failed (%s)", dns_status_name(a->status));
+		snprintf(reason, rlen, "key lookup failed: %s", dns_status_name(a->status));
 		return DKIM_TEMPERROR;
 	}
 	if (a->count == 0) {

@@ -119,8 +119,8 @@ static void test_mail_dkim_records(void **state)
 {
 	(void)state;
 	/* 512-bit keys: RFC 8301 says never accept under 1024 */
-	expect_error(fake_dns("test1._domainkey.messiah.edu"), "too small (512 bits)");
-	expect_error(fake_dns("shan._domainkey.vmt2.cis.att.net"), "too small (768 bits)");
+	expect_error(fake_dns("test1._domainkey.messiah.edu"), "too small: 512 bits");
+	expect_error(fake_dns("shan._domainkey.vmt2.cis.att.net"), "too small: 768 bits");
 	expect_error(fake_dns("testrevoked._domainkey.messiah.edu"), "revoked");
 	expect_error(fake_dns("testbad1._domainkey.messiah.edu"), "not DKIM1");
 	expect_error(fake_dns("testbad2._domainkey.messiah.edu"), "syntax");
