@@ -170,10 +170,12 @@ PY
 } > "$T/sign.lua"
 
 opendkim_sign() { # alg selector keyfile hc bc out
-	local port=$((20000 + RANDOM % 30000))
+	local port attempt
 	cp "$3" "$T/od-key.pem"
 	chmod 600 "$T/od-key.pem"
-	cat > "$T/od.conf" <<EOC
+	for attempt in 1 2 3 4 5; do
+		port=$((20000 + RANDOM % 30000))
+		cat > "$T/od.conf" <<EOC
 Syslog no
 Mode s
 Domain example.org
@@ -186,17 +188,21 @@ SignHeaders From,To,Subject,Date,Message-ID,MIME-Version,Content-Type
 Socket inet:$port@127.0.0.1
 UserID $(id -un)
 EOC
-	opendkim -f -x "$T/od.conf" > "$T/od.log" 2>&1 &
-	opendkim_pid=$!
-	if ! sed "1s/^/arg_socket = \"inet:$port@127.0.0.1\"\n/" "$T/sign.lua" > "$T/run.lua" ||
-	   ! miltertest -s "$T/run.lua" > "$T/od-sig.txt" 2> "$T/mt.log"; then
+		opendkim -f -x "$T/od.conf" > "$T/od.log" 2>&1 &
+		opendkim_pid=$!
+		sed "1s/^/arg_socket = \"inet:$port@127.0.0.1\"\n/" "$T/sign.lua" > "$T/run.lua"
+		if miltertest -s "$T/run.lua" > "$T/od-sig.txt" 2> "$T/mt.log"; then
+			stop_opendkim
+			cat "$T/od-sig.txt" "$T/base.eml" > "$6"
+			return 0
+		fi
 		stop_opendkim
-		echo "FAIL opendkim signing ($1 $4/$5):"; cat "$T/od.log" "$T/mt.log"
-		fails=$((fails + 1))
-		return 1
-	fi
-	stop_opendkim
-	cat "$T/od-sig.txt" "$T/base.eml" > "$6"
+		# a random port already taken: try another one
+		grep -q 'smfi_opensocket() failed' "$T/od.log" || break
+	done
+	echo "FAIL opendkim signing ($1 $4/$5):"; cat "$T/od.log" "$T/mt.log"
+	fails=$((fails + 1))
+	return 1
 }
 
 if command -v opendkim >/dev/null && command -v miltertest >/dev/null; then
