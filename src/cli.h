@@ -40,6 +40,7 @@ struct cli_resolver {
 	void *zone;      /* struct dns_zone *, when --dns-zone */
 	void *ares;      /* struct dns_ares *, otherwise */
 	void *cache;     /* struct dns_cache * around ares */
+	void *stack;     /* struct dns_stack *, when built from the configuration (-c) */
 };
 int cli_resolver_open(const struct cli_globals *g, struct cli_resolver *out);
 void cli_resolver_close(struct cli_resolver *cr);

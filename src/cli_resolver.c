@@ -6,6 +6,9 @@
 #include "dns_ares.h"
 #include "dns_cache.h"
 #include "dns_zone.h"
+#include "conf.h"
+#include "dns_stack.h"
+#include "runtime.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -54,11 +57,37 @@ static int cli_resolver_zone(const char *path, struct cli_resolver *out)
 	return 0;
 }
 
+/* cli_resolver_conf - dns.* from the configuration file (with the command-line
+ * overrides applied), built the way the daemon builds it. */
+static int cli_resolver_conf(const struct cli_globals *g, struct cli_resolver *out)
+{
+	char err[8192] = "";
+	struct dns_stack_settings ds;
+	struct dns_stack *st;
+	struct conf *c = conf_load(g->config_path, err, sizeof err);
+	if (c == NULL) {
+		fputs(err, stderr);
+		return -1;
+	}
+	runtime_dns_settings(c, g, &ds);
+	st = dns_stack_new(&ds, err, sizeof err);
+	conf_free(c);
+	if (st == NULL) {
+		fprintf(stderr, "authmilter: DNS resolver: %s\n", err);
+		return -1;
+	}
+	out->stack = st;
+	out->r = *dns_stack_resolver(st);
+	return 0;
+}
+
 int cli_resolver_open(const struct cli_globals *g, struct cli_resolver *out)
 {
 	memset(out, 0, sizeof *out);
 	if (g->dns_zone_file)
 		return cli_resolver_zone(g->dns_zone_file, out);
+	if (g->config_given)
+		return cli_resolver_conf(g, out);
 	if (g->n_dns_servers > 0)
 		return cli_resolver_ares(g->dns_servers, g->n_dns_servers, out);
 	return cli_resolver_ares(NULL, 0, out);
@@ -68,6 +97,7 @@ void cli_resolver_close(struct cli_resolver *cr)
 {
 	if (cr == NULL)
 		return;
+	dns_stack_unref(cr->stack);
 	dns_cache_free(cr->cache);
 	dns_ares_free(cr->ares);
 	dns_zone_free(cr->zone);

@@ -19,7 +19,10 @@
 
 #define ARES_DEFAULT_TIMEOUT_MS 2000
 #define ARES_DEFAULT_TRIES 2
+#define ARES_DEFAULT_EDNS 1232
 #define ARES_EVENTS_MAX 64
+#define ARES_BATCH 32                  /* queries sent per loop turn */
+#define ARES_RCVBUF (1 << 20)          /* asked for; the kernel caps it at rmem_max */
 #define ARES_NAME_MAX 1024
 
 struct dns_query {
@@ -82,9 +85,9 @@ static void query_complete(struct dns_ares *r, struct dns_query *q, struct dns_a
 		a = &oom_answer;
 	atomic_fetch_add(&r->completed, 1);
 	atomic_fetch_sub(&r->in_flight, 1);
-	if (a->status == DNS_TIMEOUT)
-		atomic_fetch_add(&r->timeouts, 1);
 	pthread_mutex_lock(&q->mu);
+	if (a->status == DNS_TIMEOUT && !q->released)
+		atomic_fetch_add(&r->timeouts, 1);
 	if (q->released) {
 		if (!is_static)
 			dns_answer_free(a);
@@ -120,7 +123,7 @@ static struct dns_answer *ares_status_answer(int status)
 	case ARES_EREFUSED:
 		return answer_fail(DNS_SERVFAIL, "server refused the query");
 	case ARES_ECONNREFUSED:
-		return answer_fail(DNS_SERVFAIL, "connection refused by the DNS servers");
+		return answer_fail(DNS_SERVFAIL, "servers refused the query or are unreachable");
 	case ARES_EBADNAME:
 		return answer_fail(DNS_MALFORMED, "invalid query name");
 	case ARES_EBADRESP:
@@ -164,15 +167,27 @@ static void ares_sock_cb(void *data, ares_socket_t fd, int readable, int writabl
 		epoll_ctl(r->epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
-/* ares_drain - take the submit queue; send each query still wanted. */
-static bool ares_drain(struct dns_ares *r)
+/* ares_drain - take up to ARES_BATCH queries from the submit queue and send those still
+ * wanted. Sending in batches, with the sockets read in between, keeps a burst of replies
+ * from overflowing the UDP receive buffer while we are still busy sending. Returns 1 when
+ * stopping, 0 otherwise; *more tells whether queries are left in the queue. */
+static int ares_drain(struct dns_ares *r, bool *more)
 {
-	struct dns_query *q, *next;
+	struct dns_query *q, *next, *last = NULL;
 	bool stopping;
+	int n = 0;
 	pthread_mutex_lock(&r->lock);
-	q = r->queue_head;
-	r->queue_head = r->queue_tail = NULL;
 	stopping = r->stopping;
+	q = r->queue_head;
+	for (last = q; last && last->next && (stopping || ++n < ARES_BATCH); last = last->next)
+		;
+	if (last) {
+		r->queue_head = last->next;
+		if (r->queue_head == NULL)
+			r->queue_tail = NULL;
+		last->next = NULL;
+	}
+	*more = r->queue_head != NULL;
 	pthread_mutex_unlock(&r->lock);
 	for (; q; q = next) {
 		bool released;
@@ -195,13 +210,16 @@ static void *ares_thread(void *arg)
 {
 	struct dns_ares *r = arg;
 	struct epoll_event evs[ARES_EVENTS_MAX];
+	bool more;
 	for (;;) {
 		struct timeval tv, *tvp;
 		int timeout_ms, n;
-		if (ares_drain(r))
+		if (ares_drain(r, &more))
 			break;
 		tvp = ares_timeout(r->ch, NULL, &tv);
 		timeout_ms = tvp ? (int)(tvp->tv_sec * 1000 + (tvp->tv_usec + 999) / 1000) : -1;
+		if (more)
+			timeout_ms = 0;
 		n = epoll_wait(r->epfd, evs, ARES_EVENTS_MAX, timeout_ms);
 		if (n < 0 && errno != EINTR)
 			n = 0;
@@ -227,7 +245,9 @@ static void *ares_thread(void *arg)
 	/* Every query c-ares still holds completes with ARES_EDESTRUCTION. */
 	ares_destroy(r->ch);
 	r->ch = NULL;
-	ares_drain(r);
+	do
+		ares_drain(r, &more);
+	while (more);
 	return NULL;
 }
 
@@ -287,11 +307,17 @@ struct dns_ares *dns_ares_new(const struct dns_ares_options *o, char *err, size_
 	}
 	memset(&ao, 0, sizeof ao);
 	ao.flags = ARES_FLAG_NOSEARCH | (o->ignore_tc ? ARES_FLAG_IGNTC : 0);
+	if (o->edns_udp_size >= 0) {
+		ao.flags |= ARES_FLAG_EDNS;
+		ao.ednspsz = o->edns_udp_size > 512 ? o->edns_udp_size : ARES_DEFAULT_EDNS;
+	}
 	ao.timeout = (int)(o->timeout_ms ? o->timeout_ms : ARES_DEFAULT_TIMEOUT_MS);
 	ao.tries = (int)(o->tries ? o->tries : ARES_DEFAULT_TRIES);
+	ao.socket_receive_buffer_size = ARES_RCVBUF;
 	ao.sock_state_cb = ares_sock_cb;
 	ao.sock_state_cb_data = r;
-	optmask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB;
+	optmask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB | ARES_OPT_SOCK_RCVBUF |
+		  (o->edns_udp_size >= 0 ? ARES_OPT_EDNSPSZ : 0);
 	rc = ares_init_options(&r->ch, &ao, optmask);
 	if (rc != ARES_SUCCESS) {
 		r->ch = NULL;

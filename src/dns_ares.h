@@ -9,7 +9,8 @@
  * variable until its absolute deadline (am_now_ms() based), then returns NULL.
  * Each query is reference counted (caller + resolver thread): dns_release() of a pending
  * query only drops the caller's reference; the reply, when it comes, is discarded by the
- * resolver thread, which frees the query. Truncated UDP replies are retried over TCP by
+ * resolver thread, which frees the query. Queries carry EDNS0 with a 1232-byte UDP size
+ * (no fragmentation, DNS flag day 2020); truncated UDP replies are retried over TCP by
  * c-ares (ARES_FLAG_IGNTC is not set).
  * SHUTDOWN: dns_ares_free() stops the thread; every query still pending completes with
  * DNS_TIMEOUT "resolver shutting down" (waiters wake up). Queries the callers still hold
@@ -26,6 +27,7 @@ struct dns_ares_options {
 	size_t n_servers;
 	unsigned timeout_ms;          /* per try; 0 = 2000 */
 	unsigned tries;               /* 0 = 2 */
+	int edns_udp_size;            /* EDNS0 UDP payload size: 0 = 1232, -1 = no EDNS (512) */
 	bool ignore_tc;               /* tests only: accept truncated UDP replies (no TCP retry) */
 };
 
@@ -42,6 +44,7 @@ struct dns_ares_stats {
 	unsigned long started, completed, timeouts, abandoned;
 	unsigned long in_flight;
 };
-/* dns_ares_stats - counters since dns_ares_new (abandoned = released while pending). */
+/* dns_ares_stats - counters since dns_ares_new: abandoned = released while pending;
+ * timeouts = TIMEOUT answers delivered to a caller still waiting for them. */
 void dns_ares_stats(struct dns_ares *r, struct dns_ares_stats *out);
 #endif

@@ -18,6 +18,7 @@ static const struct {
 	{ "evaluate", cmd_evaluate },
 	/* later modules add their commands here, e.g. { "spf", cmd_spf },
 	 * { "dkim sign", cmd_dkim_sign }, { "dkim verify", cmd_dkim_verify } */
+	{ "dkim sign", cmd_dkim_sign },
 	{ "dns", cmd_dns },
 	{ "dkim verify", cmd_dkim_verify },
 	{ "version", cmd_version },

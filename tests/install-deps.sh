@@ -8,7 +8,7 @@ SUDO=
 PACKAGES=(
 	build-essential clang pkg-config make
 	libmilter-dev libssl-dev libc-ares-dev libconfig-dev libcmocka-dev libsystemd-dev
-	libyaml-dev
+	libyaml-dev publicsuffix
 	unbound dnsutils
 	python3 python3-dkim python3-spf python3-yaml libmail-dkim-perl opendkim-tools
 	postfix swaks sasl2-bin libsasl2-modules opendkim opendmarc miltertest

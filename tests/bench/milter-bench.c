@@ -3,17 +3,23 @@
  * socket, plays connect/HELO/MAIL/RCPT/headers/body/end-of-message for a message file,
  * and records the final reply and every modification the milter asks for.
  *
- *   milter-bench -s unix:/path|inet:port@host -m message.eml [options]
+ *   milter-bench -s unix:/path|inet:port@host|inet6:port@addr -m message.eml [options]
  *     -c N          concurrent connections (threads), default 1
  *     -n M          messages in total, default 1
  *     -k K          messages per connection, default 1 (a new connection per message)
  *     --ip ADDR     client address (default 192.0.2.1)    --helo NAME
  *     --from ADDR   MAIL FROM (without <>; "" for <>)      --rcpt ADDR
  *     --auth USER   set {auth_authen} at MAIL (outbound)   --daemon-name NAME
+ *     --macro [S:]NAME=VALUE  send one more macro at stage S (C connect, default; H helo;
+ *                   M mail; R rcpt; E end of message); repeatable
+ *     --warmup W    send W messages first, not counted
+ *     --duration S  start no new message after S seconds (the rest are "skipped")
+ *     --deadline MS a message that takes longer than MS ms in all counts as failed
  *     --dump        print the reply and modifications of the first message
  *     --timeout S   give up on a reply after S seconds (default 30)
- * Prints messages/s, latency p50/p90/p99/max in ms, and the count of each final reply
- * and each modification. Exit status 0 when every message got a final reply. */
+ * Prints messages/s, latency p50/p90/p99/max in ms, the count of each final reply and
+ * each modification, and one machine-readable "result" line (key=value pairs).
+ * Exit status 0 when every message got a final reply (within the deadline). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <libmilter/mfdef.h>
@@ -26,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,20 +41,32 @@ struct opts {
 	const char *sock, *msgfile, *ip, *helo, *from, *rcpt, *auth, *daemon;
 	int conc, total, per_conn, timeout;
 	int dump;
+	int warmup;
+	double duration_ms;       /* 0: no limit */
+	double deadline_ms;       /* 0: no limit */
 };
+
+/* extra macros from --macro, by stage */
+#define MAX_EXTRA 64
+static struct { char stage; const char *name, *value; } extra[MAX_EXTRA];
+static int n_extra;
 
 struct stats {
 	pthread_mutex_t lock;
 	int next;                 /* next message number to send */
-	int done, failed;
+	int limit;                /* messages in this phase */
+	int done, failed, late, skipped;
+	int stop;                 /* --duration reached */
+	double t_start;
 	double *lat;              /* per message, ms */
 	unsigned long replies[256];
 	unsigned long mods[256];
 };
 
 static struct opts o = { NULL, NULL, "192.0.2.1", "client.example", "sender@example.org",
-			 "rcpt@example.net", NULL, NULL, 1, 1, 1, 30, 0 };
-static struct stats st = { PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, NULL, { 0 }, { 0 } };
+			 "rcpt@example.net", NULL, NULL, 1, 1, 1, 30, 0, 0, 0, 0 };
+static struct stats st = { .lock = PTHREAD_MUTEX_INITIALIZER };
+static __thread double msg_deadline;      /* absolute ms, 0: none */
 static char *msg_headers[1000][2];
 static size_t n_headers;
 static char *msg_body;
@@ -80,6 +99,14 @@ static int connect_sock(const char *spec)
 		snprintf(port, sizeof port, "%.*s", (int)(at ? at - p : (long)strlen(p)), p);
 		if (at)
 			snprintf(host, sizeof host, "%s", at + 1);
+		if (host[0] == '[') {             /* inet6:port@[::1] */
+			char *rb = strchr(host, ']');
+			if (rb)
+				*rb = '\0';
+			memmove(host, host + 1, strlen(host));
+		}
+		if (strncmp(spec, "inet6:", 6) == 0)
+			hints.ai_family = AF_INET6;
 		if (getaddrinfo(host, port, &hints, &res) != 0)
 			return -1;
 		fd = socket(res->ai_family, SOCK_STREAM, 0);
@@ -108,15 +135,58 @@ static int write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
+/* Output is buffered per thread and flushed when a reply is awaited, as Postfix does
+ * (it writes packets into a stream buffer and sends events that get no reply together
+ * with the next one that does). Writing each packet on its own would let Nagle's
+ * algorithm hold every second small write until the milter acknowledges the first. */
+#define OUTBUF 16384
+static __thread struct { int fd; size_t len; char data[OUTBUF]; } out = { -1, 0, { 0 } };
+
+static int flush_out(void)
+{
+	int rc = 0;
+	if (out.len > 0 && out.fd >= 0)
+		rc = write_all(out.fd, out.data, out.len);
+	out.len = 0;
+	return rc;
+}
+
+/* send_cmd - queue one packet; large payloads go out directly after the queue. */
 static int send_cmd(int fd, char cmd, const void *data, size_t len)
 {
-	unsigned char hdr[5];
 	uint32_t l = htonl((uint32_t)len + 1);
-	memcpy(hdr, &l, 4);
-	hdr[4] = (unsigned char)cmd;
-	if (write_all(fd, hdr, 5) < 0)
+	if (out.fd != fd) {
+		if (flush_out() < 0)
+			return -1;
+		out.fd = fd;
+	}
+	if (out.len + 5 + len > OUTBUF && flush_out() < 0)
 		return -1;
-	return len ? write_all(fd, data, len) : 0;
+	memcpy(out.data + out.len, &l, 4);
+	out.data[out.len + 4] = cmd;
+	out.len += 5;
+	if (len + 5 > OUTBUF) {
+		size_t q = out.len, done;
+		struct iovec iov[2] = { { out.data, q }, { (void *)(uintptr_t)data, len } };
+		ssize_t w;
+		do
+			w = writev(fd, iov, 2);
+		while (w < 0 && errno == EINTR);
+		out.len = 0;
+		if (w < 0)
+			return -1;
+		if ((size_t)w < q) {
+			if (write_all(fd, out.data + w, q - (size_t)w) < 0)
+				return -1;
+			w = (ssize_t)q;
+		}
+		done = (size_t)w - q;
+		return done < len ? write_all(fd, (const char *)data + done, len - done) : 0;
+	}
+	if (len)
+		memcpy(out.data + out.len, data, len);
+	out.len += len;
+	return 0;
 }
 
 static int read_all(int fd, void *p, size_t n)
@@ -125,7 +195,15 @@ static int read_all(int fd, void *p, size_t n)
 	while (n > 0) {
 		struct pollfd pfd = { fd, POLLIN, 0 };
 		ssize_t r;
-		if (poll(&pfd, 1, o.timeout * 1000) <= 0)
+		int wait_ms = o.timeout * 1000;
+		if (msg_deadline > 0) {
+			double left = msg_deadline - now_ms();
+			if (left < 1)
+				return -1;
+			if (left < wait_ms)
+				wait_ms = (int)left + 1;
+		}
+		if (poll(&pfd, 1, wait_ms) <= 0)
 			return -1;
 		r = read(fd, c, n);
 		if (r < 0 && errno == EINTR)
@@ -143,6 +221,8 @@ static int read_reply(int fd, char **data, size_t *len)
 {
 	uint32_t l;
 	unsigned char cmd;
+	if (flush_out() < 0)
+		return -1;
 	if (read_all(fd, &l, 4) < 0)
 		return -1;
 	l = ntohl(l);
@@ -180,6 +260,15 @@ static int macro(int fd, int stage, ...)
 		n += vl;
 	}
 	va_end(ap);
+	for (int i = 0; i < n_extra; i++) {
+		size_t kl = strlen(extra[i].name) + 1, vl = strlen(extra[i].value) + 1;
+		if (extra[i].stage != stage || n + kl + vl > sizeof buf)
+			continue;
+		memcpy(buf + n, extra[i].name, kl);
+		n += kl;
+		memcpy(buf + n, extra[i].value, vl);
+		n += vl;
+	}
 	return send_cmd(fd, SMFIC_MACRO, buf, n);
 }
 
@@ -187,6 +276,8 @@ struct session {
 	int fd;
 	uint32_t proto;           /* negotiated protocol flags */
 	int dump;
+	int conn_final;           /* final reply given at connect/HELO (0: none): the MTA
+				   * then stops talking to the milter for this connection */
 };
 
 /* expect_reply - for a step that gets a reply: read until a non-progress reply. */
@@ -237,35 +328,54 @@ static void dump_mod(int c, const char *d, size_t l)
 	}
 }
 
-/* one_message - MAIL..EOM on an open session; returns the final reply byte or -1. */
-static int one_message(struct session *s, int msgno)
+/* step_reply - 1: the milter said continue; 0: a final reply (in *fin); -1: error. */
+static int step_reply(struct session *s, int *fin)
+{
+	if (expect_reply(s, fin) < 0)
+		return -1;
+	return *fin == SMFIR_CONTINUE ? 1 : 0;
+}
+
+static int has_extra(char stage)
+{
+	for (int i = 0; i < n_extra; i++)
+		if (extra[i].stage == stage)
+			return 1;
+	return 0;
+}
+
+/* message_steps - MAIL..EOM on an open session; returns the final reply byte or -1;
+ * *at_eom tells whether the final reply came at end of message. */
+static int message_steps(struct session *s, int msgno, int *at_eom)
 {
 	char qid[32], from[600], rcpt[600];
-	int fin = 0;
+	int fin = 0, rc;
+	*at_eom = 0;
 	snprintf(qid, sizeof qid, "Q%08X", (unsigned)msgno);
 	snprintf(from, sizeof from, "<%s>", o.from);
 	snprintf(rcpt, sizeof rcpt, "<%s>", o.rcpt);
-	macro(s->fd, SMFIC_MAIL, "i", qid, "{mail_addr}", o.from, "{auth_authen}", o.auth ? o.auth : "", NULL);
+	/* like Postfix, send {auth_authen} only for an authenticated client: some milters
+	 * (OpenDMARC's IgnoreAuthenticatedClients) test whether the macro exists at all */
+	if (o.auth)
+		macro(s->fd, SMFIC_MAIL, "i", qid, "{mail_addr}", o.from, "{auth_authen}", o.auth, NULL);
+	else
+		macro(s->fd, SMFIC_MAIL, "i", qid, "{mail_addr}", o.from, NULL);
 	if (send_cmd(s->fd, SMFIC_MAIL, from, strlen(from) + 1) < 0)
 		return -1;
-	if (!(s->proto & SMFIP_NR_MAIL)) {
-		if (expect_reply(s, &fin) < 0)
-			return -1;
-		if (fin != SMFIR_CONTINUE)
-			return fin;
-	}
+	if (!(s->proto & SMFIP_NR_MAIL) && (rc = step_reply(s, &fin)) <= 0)
+		return rc < 0 ? -1 : fin;
 	if (!(s->proto & SMFIP_NORCPT)) {
 		macro(s->fd, SMFIC_RCPT, "{rcpt_addr}", o.rcpt, NULL);
 		if (send_cmd(s->fd, SMFIC_RCPT, rcpt, strlen(rcpt) + 1) < 0)
 			return -1;
-		if (!(s->proto & SMFIP_NR_RCPT) && (expect_reply(s, &fin) < 0 || fin != SMFIR_CONTINUE))
-			return fin ? fin : -1;
+		if (!(s->proto & SMFIP_NR_RCPT) && (rc = step_reply(s, &fin)) <= 0)
+			return rc < 0 ? -1 : fin;
 	}
 	if (!(s->proto & SMFIP_NODATA)) {
 		if (send_cmd(s->fd, SMFIC_DATA, NULL, 0) < 0)
 			return -1;
-		if (!(s->proto & SMFIP_NR_DATA) && (expect_reply(s, &fin) < 0 || fin != SMFIR_CONTINUE))
-			return fin ? fin : -1;
+		if (!(s->proto & SMFIP_NR_DATA) && (rc = step_reply(s, &fin)) <= 0)
+			return rc < 0 ? -1 : fin;
 	}
 	for (size_t i = 0; i < n_headers && !(s->proto & SMFIP_NOHDRS); i++) {
 		char buf[65536];
@@ -280,14 +390,14 @@ static int one_message(struct session *s, int msgno)
 		memcpy(buf + nl, v, vl);
 		if (send_cmd(s->fd, SMFIC_HEADER, buf, nl + vl) < 0)
 			return -1;
-		if (!(s->proto & SMFIP_NR_HDR) && (expect_reply(s, &fin) < 0 || fin != SMFIR_CONTINUE))
-			return fin ? fin : -1;
+		if (!(s->proto & SMFIP_NR_HDR) && (rc = step_reply(s, &fin)) <= 0)
+			return rc < 0 ? -1 : fin;
 	}
 	if (!(s->proto & SMFIP_NOEOH)) {
 		if (send_cmd(s->fd, SMFIC_EOH, NULL, 0) < 0)
 			return -1;
-		if (!(s->proto & SMFIP_NR_EOH) && (expect_reply(s, &fin) < 0 || fin != SMFIR_CONTINUE))
-			return fin ? fin : -1;
+		if (!(s->proto & SMFIP_NR_EOH) && (rc = step_reply(s, &fin)) <= 0)
+			return rc < 0 ? -1 : fin;
 	}
 	for (size_t off = 0; off < body_len && !(s->proto & SMFIP_NOBODY); off += 65535) {
 		size_t n = body_len - off > 65535 ? 65535 : body_len - off;
@@ -305,6 +415,7 @@ static int one_message(struct session *s, int msgno)
 	macro(s->fd, SMFIC_BODYEOB, "i", qid, NULL);
 	if (send_cmd(s->fd, SMFIC_BODYEOB, NULL, 0) < 0)
 		return -1;
+	*at_eom = 1;
 	for (;;) {
 		char *d;
 		size_t l;
@@ -327,6 +438,26 @@ static int one_message(struct session *s, int msgno)
 		}
 		free(d);
 	}
+}
+
+/* one_message - one transaction; a final reply before end of message ends it the way an
+ * MTA does (SMFIC_ABORT, so that the milter resets for the next message on the session). */
+static int one_message(struct session *s, int msgno)
+{
+	int at_eom = 0, fin;
+	if (s->conn_final) {
+		if (s->dump)
+			printf("final '%c' (at connect)\n", s->conn_final);
+		return s->conn_final;
+	}
+	fin = message_steps(s, msgno, &at_eom);
+	if (fin >= 0 && !at_eom) {
+		if (s->dump)
+			printf("final '%c' (before end of message)\n", fin);
+		if (send_cmd(s->fd, SMFIC_ABORT, NULL, 0) < 0)
+			return -1;
+	}
+	return fin;
 }
 
 static int session_open(struct session *s)
@@ -361,20 +492,33 @@ static int session_open(struct session *s)
 	s->proto = ntohl(v[2]);
 	macro(s->fd, SMFIC_CONNECT, "j", "mx.test", "{daemon_name}", o.daemon ? o.daemon : "smtpd",
 	      "{client_addr}", o.ip, NULL);
+	s->conn_final = 0;
 	if (!(s->proto & SMFIP_NOCONNECT)) {
 		int fin;
 		cl = (size_t)snprintf(conn, sizeof conn, "%s%c%c%c%c%s", o.helo, 0, strchr(o.ip, ':') ? '6' : '4', 0x30, 0x39, o.ip);
 		if (send_cmd(s->fd, SMFIC_CONNECT, conn, cl + 1) < 0)
 			return -1;
-		if (!(s->proto & SMFIP_NR_CONN) && (expect_reply(s, &fin) < 0 || fin != SMFIR_CONTINUE))
-			return -1;
+		if (!(s->proto & SMFIP_NR_CONN)) {
+			if (expect_reply(s, &fin) < 0)
+				return -1;
+			if (fin != SMFIR_CONTINUE) {
+				s->conn_final = fin;   /* e.g. accept: the milter wants nothing more */
+				return 0;
+			}
+		}
 	}
 	if (!(s->proto & SMFIP_NOHELO)) {
 		int fin;
+		if (has_extra(SMFIC_HELO))
+			macro(s->fd, SMFIC_HELO, NULL);
 		if (send_cmd(s->fd, SMFIC_HELO, o.helo, strlen(o.helo) + 1) < 0)
 			return -1;
-		if (!(s->proto & SMFIP_NR_HELO) && (expect_reply(s, &fin) < 0 || fin != SMFIR_CONTINUE))
-			return -1;
+		if (!(s->proto & SMFIP_NR_HELO)) {
+			if (expect_reply(s, &fin) < 0)
+				return -1;
+			if (fin != SMFIR_CONTINUE)
+				s->conn_final = fin;
+		}
 	}
 	return 0;
 }
@@ -382,63 +526,106 @@ static int session_open(struct session *s)
 static void session_close(struct session *s)
 {
 	send_cmd(s->fd, SMFIC_QUIT, NULL, 0);
+	flush_out();
 	close(s->fd);
+	out.fd = -1;
 }
 
+/* session_drop - after an error: discard what is queued, close. */
+static void session_drop(struct session *s)
+{
+	out.len = 0;
+	out.fd = -1;
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+}
+
+static void count_failure(int late)
+{
+	pthread_mutex_lock(&st.lock);
+	st.failed++;
+	st.late += late;
+	pthread_mutex_unlock(&st.lock);
+}
+
+/* worker - one connection at a time; takes message numbers until the phase is done. */
 static void *worker(void *arg)
 {
+	struct session s = { -1, 0, 0, 0 };
+	int k = 0, opened = 0;
+	double t0 = 0;
 	(void)arg;
 	for (;;) {
-		struct session s = { -1, 0, 0 };
-		int k = 0;
-		double t0 = now_ms();
-		int opened = 0;
-		for (;;) {
-			int msgno, fin;
-			double t1;
-			pthread_mutex_lock(&st.lock);
-			msgno = st.next < o.total ? st.next++ : -1;
-			pthread_mutex_unlock(&st.lock);
-			if (msgno < 0)
-				break;
-			if (!opened) {
-				t0 = now_ms();
-				if (session_open(&s) < 0) {
-					pthread_mutex_lock(&st.lock);
-					st.failed++;
-					pthread_mutex_unlock(&st.lock);
-					if (s.fd >= 0)
-						close(s.fd);
-					s.fd = -1;
-					continue;
-				}
-				opened = 1;
-			}
-			s.dump = o.dump && msgno == 0;
-			fin = one_message(&s, msgno);
-			t1 = now_ms();
-			pthread_mutex_lock(&st.lock);
-			if (fin < 0) {
-				st.failed++;
-			} else {
-				st.replies[(unsigned char)fin]++;
-				st.lat[st.done++] = t1 - t0;
-			}
-			pthread_mutex_unlock(&st.lock);
+		int msgno, fin;
+		double t1;
+		pthread_mutex_lock(&st.lock);
+		if (!st.stop && o.duration_ms > 0 && now_ms() - st.t_start > o.duration_ms)
+			st.stop = 1;
+		msgno = (st.next < st.limit && !st.stop) ? st.next++ : -1;
+		pthread_mutex_unlock(&st.lock);
+		if (msgno < 0)
+			break;
+		if (!opened) {
 			t0 = now_ms();
-			if (fin < 0 || ++k >= o.per_conn) {
-				if (fin < 0)
-					close(s.fd);
-				else
-					session_close(&s);
-				opened = 0;
-				k = 0;
+			msg_deadline = o.deadline_ms > 0 ? t0 + o.deadline_ms : 0;
+			if (session_open(&s) < 0) {
+				count_failure(msg_deadline > 0 && now_ms() >= msg_deadline);
+				session_drop(&s);
+				continue;
 			}
+			opened = 1;
+		} else {
+			t0 = now_ms();
+			msg_deadline = o.deadline_ms > 0 ? t0 + o.deadline_ms : 0;
 		}
-		if (opened)
-			session_close(&s);
-		return NULL;
+		s.dump = o.dump && msgno == 0 && st.lat != NULL;
+		fin = one_message(&s, msgno);
+		t1 = now_ms();
+		if (fin >= 0 && o.deadline_ms > 0 && t1 - t0 > o.deadline_ms)
+			fin = -2;                    /* answered, but too late */
+		if (fin < 0) {
+			count_failure(fin == -2 || (msg_deadline > 0 && t1 >= msg_deadline));
+		} else {
+			pthread_mutex_lock(&st.lock);
+			st.replies[(unsigned char)fin]++;
+			if (st.lat)
+				st.lat[st.done] = t1 - t0;
+			st.done++;
+			pthread_mutex_unlock(&st.lock);
+		}
+		if (fin == -1 || ++k >= o.per_conn) {
+			if (fin == -1)
+				session_drop(&s);
+			else
+				session_close(&s);
+			opened = 0;
+			k = 0;
+		}
 	}
+	if (opened)
+		session_close(&s);
+	msg_deadline = 0;
+	return NULL;
+}
+
+/* run_phase - n messages over o.conc threads; returns the elapsed seconds. */
+static double run_phase(int n)
+{
+	pthread_t th[256];
+	int started = 0;
+	double t0;
+	st.next = 0;
+	st.limit = n;
+	st.stop = 0;
+	t0 = st.t_start = now_ms();
+	for (int i = 0; i < o.conc; i++)
+		if (pthread_create(&th[i], NULL, worker, NULL) == 0)
+			started++;
+	for (int i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	st.skipped = st.limit - st.next;
+	return (now_ms() - t0) / 1000.0;
 }
 
 static int load_message(const char *path)
@@ -517,14 +704,43 @@ static int cmp_double(const void *a, const void *b)
 static void usage(void)
 {
 	fprintf(stderr, "usage: milter-bench -s SOCKET -m FILE [-c N] [-n M] [-k K] [--ip A] [--helo H]\n"
-			"       [--from S] [--rcpt R] [--auth USER] [--daemon-name N] [--dump] [--timeout S]\n");
+			"       [--from S] [--rcpt R] [--auth USER] [--daemon-name N] [--macro [S:]NAME=VALUE]\n"
+			"       [--warmup W] [--duration S] [--deadline MS] [--dump] [--timeout S]\n"
+			"SOCKET: unix:/path, inet:port@host, inet6:port@addr\n");
 	exit(2);
+}
+
+static int add_macro(const char *spec)
+{
+	char stage = SMFIC_CONNECT;
+	const char *eq;
+	if (n_extra == MAX_EXTRA)
+		return -1;
+	if (spec[0] && spec[1] == ':') {
+		if (strchr("CHMRE", spec[0]) == NULL)
+			return -1;
+		stage = spec[0] == 'C' ? SMFIC_CONNECT : spec[0] == 'H' ? SMFIC_HELO : spec[0] == 'M' ? SMFIC_MAIL
+		      : spec[0] == 'R' ? SMFIC_RCPT : SMFIC_BODYEOB;
+		spec += 2;
+	}
+	eq = strchr(spec, '=');
+	if (eq == NULL || eq == spec)
+		return -1;
+	extra[n_extra].stage = stage;
+	extra[n_extra].name = strndup(spec, (size_t)(eq - spec));
+	extra[n_extra].value = eq + 1;
+	n_extra++;
+	return 0;
+}
+
+static double pct(int p)
+{
+	return st.done > 0 ? st.lat[((long)st.done * p) / 100 < st.done ? ((long)st.done * p) / 100 : st.done - 1] : 0;
 }
 
 int main(int argc, char **argv)
 {
-	pthread_t th[256];
-	double t0, secs;
+	double secs;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 #define ARG(name) (strcmp(a, name) == 0 && i + 1 < argc)
@@ -552,29 +768,41 @@ int main(int argc, char **argv)
 			o.daemon = argv[++i];
 		else if (ARG("--timeout"))
 			o.timeout = atoi(argv[++i]);
+		else if (ARG("--macro")) {
+			if (add_macro(argv[++i]) < 0)
+				usage();
+		} else if (ARG("--warmup"))
+			o.warmup = atoi(argv[++i]);
+		else if (ARG("--duration"))
+			o.duration_ms = atof(argv[++i]) * 1000.0;
+		else if (ARG("--deadline"))
+			o.deadline_ms = atof(argv[++i]);
 		else if (strcmp(a, "--dump") == 0)
 			o.dump = 1;
 		else
 			usage();
 	}
-	if (!o.sock || !o.msgfile || o.conc < 1 || o.conc > 256 || o.total < 1 || o.per_conn < 1 || o.timeout < 1)
+	if (!o.sock || !o.msgfile || o.conc < 1 || o.conc > 256 || o.total < 1 || o.per_conn < 1 || o.timeout < 1 ||
+	    o.warmup < 0 || o.duration_ms < 0 || o.deadline_ms < 0)
 		usage();
 	if (load_message(o.msgfile) < 0) {
 		perror(o.msgfile);
 		return 2;
 	}
+	if (o.warmup > 0) {
+		run_phase(o.warmup);
+		memset(st.replies, 0, sizeof st.replies);
+		memset(st.mods, 0, sizeof st.mods);
+		st.done = st.failed = st.late = 0;
+	}
 	st.lat = calloc((size_t)o.total, sizeof *st.lat);
-	t0 = now_ms();
-	for (int i = 0; i < o.conc; i++)
-		pthread_create(&th[i], NULL, worker, NULL);
-	for (int i = 0; i < o.conc; i++)
-		pthread_join(th[i], NULL);
-	secs = (now_ms() - t0) / 1000.0;
+	if (st.lat == NULL)
+		return 2;
+	secs = run_phase(o.total);
 	qsort(st.lat, (size_t)st.done, sizeof *st.lat, cmp_double);
 	printf("messages %d failed %d seconds %.3f rate %.1f/s\n", st.done, st.failed, secs, st.done / (secs > 0 ? secs : 1));
 	if (st.done > 0)
-		printf("latency_ms p50 %.3f p90 %.3f p99 %.3f max %.3f\n", st.lat[st.done / 2],
-		       st.lat[(st.done * 9) / 10], st.lat[(st.done * 99) / 100], st.lat[st.done - 1]);
+		printf("latency_ms p50 %.3f p90 %.3f p99 %.3f max %.3f\n", pct(50), pct(90), pct(99), st.lat[st.done - 1]);
 	printf("replies");
 	for (int c = 0; c < 256; c++)
 		if (st.replies[c])
@@ -583,6 +811,17 @@ int main(int argc, char **argv)
 	for (int c = 0; c < 256; c++)
 		if (st.mods[c])
 			printf(" %c=%lu", c, st.mods[c]);
+	printf("\n");
+	/* one line for scripts: fixed keys, then r_X / m_X counts per reply / modification */
+	printf("result messages=%d failed=%d late=%d skipped=%d seconds=%.3f rate=%.1f p50=%.3f p90=%.3f p99=%.3f max=%.3f",
+	       st.done, st.failed, st.late, st.skipped, secs, st.done / (secs > 0 ? secs : 1), pct(50), pct(90), pct(99),
+	       st.done > 0 ? st.lat[st.done - 1] : 0.0);
+	for (int c = 33; c < 127; c++)
+		if (st.replies[c])
+			printf(" r_%c=%lu", c, st.replies[c]);
+	for (int c = 33; c < 127; c++)
+		if (st.mods[c])
+			printf(" m_%c=%lu", c, st.mods[c]);
 	printf("\n");
 	return st.failed == 0 ? 0 : 1;
 }

@@ -13,7 +13,7 @@
 #     (with Unbound's log on stderr) if it does not answer within ~10 s. One server per
 #     shell: starting again stops the previous one first.
 # dns_server_stop                stops it and removes its directory; safe to call twice or
-#     when nothing was started (trap-friendly).
+#     when nothing was started (trap-friendly). Both work under set -euo pipefail.
 #
 # Zone files use the format dns_zone_load_file() reads, one record a line:
 #     name TYPE value          # comment
@@ -26,11 +26,14 @@
 #     name SERVFAIL   -> local-zone refuse  (the server answers REFUSED)
 #     name TIMEOUT    -> local-zone deny    (the server drops the query: no answer at all)
 #     name MALFORMED  -> ignored, with a warning (Unbound cannot send a malformed reply)
-# Zones: every record's parent name (and every single-label name) becomes a static
-# local-zone with an SOA (TTL 3600, MINIMUM 60 -> negative TTL 60 per RFC 2308), and "."
-# is static too, so names not in the files get NXDOMAIN, names that exist without the
-# asked type get NODATA, and nothing is ever sent off the machine. Wildcard owners
-# ("*.example.test") are not supported by Unbound local data and are rejected.
+# Zones: the parent of every owner name (the name itself for a single label) becomes the
+# apex of an Unbound auth-zone (a real zone file, answered authoritatively) with an SOA
+# (TTL 3600, MINIMUM 60 -> negative TTL 60 per RFC 2308); each record goes into the
+# closest enclosing apex. So the server behaves like an authoritative server: CNAME
+# chains inside a zone come back in one reply, wildcards ("*.example.test") work, names
+# not in the files get NXDOMAIN, names that exist without the asked type get NODATA.
+# Unbound's built-in zones (test., AS112 reverse zones) are overridden for those apexes,
+# "." is a static local zone, and nothing is ever sent off the machine.
 #
 # Runnable form, for programs that are not shell scripts (the C tests use it):
 #     bash tests/lib/dns-server.sh serve ZONEFILE...
@@ -115,8 +118,6 @@ for path in sys.argv[1:]:
                 sys.exit("%s:%d: need 'name TYPE value'" % (path, lineno))
             name, rtype = norm(parts[0]), parts[1].upper()
             rest = parts[2] if len(parts) > 2 else ""
-            if "*" in name:
-                sys.exit("%s:%d: wildcard owners are not supported by the test DNS server" % (path, lineno))
             if rtype in ("SERVFAIL", "TIMEOUT", "MALFORMED"):
                 if rtype == "MALFORMED":
                     print("dns-server.sh: %s:%d: MALFORMED ignored" % (path, lineno), file=sys.stderr)
@@ -246,25 +247,25 @@ EOF
 			tries=$((tries + 1))
 		done
 		# It died (port taken between the check and the bind?) or never answered: retry.
-		kill "$DNS_SERVER_PID" 2>/dev/null
-		wait "$DNS_SERVER_PID" 2>/dev/null
+		kill "$DNS_SERVER_PID" 2>/dev/null || true
+		wait "$DNS_SERVER_PID" 2>/dev/null || true
 		DNS_SERVER_PID=
 	done
 	echo "dns_server_start: unbound did not come up; its output:" >&2
-	cat "$dir/stderr" "$dir/unbound.log" >&2 2>/dev/null
+	cat "$dir/stderr" "$dir/unbound.log" >&2 2>/dev/null || true
 	dns_server_stop
 	return 1
 }
 
 dns_server_stop() {
 	if [ -n "${DNS_SERVER_PID:-}" ]; then
-		kill "$DNS_SERVER_PID" 2>/dev/null
+		kill "$DNS_SERVER_PID" 2>/dev/null || true
 		for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
 			kill -0 "$DNS_SERVER_PID" 2>/dev/null || break
 			sleep 0.1
 		done
-		kill -9 "$DNS_SERVER_PID" 2>/dev/null
-		wait "$DNS_SERVER_PID" 2>/dev/null
+		kill -9 "$DNS_SERVER_PID" 2>/dev/null || true
+		wait "$DNS_SERVER_PID" 2>/dev/null || true
 	fi
 	DNS_SERVER_PID=
 	if [ -n "${DNS_SERVER_DIR:-}" ] && [ -d "$DNS_SERVER_DIR" ]; then

@@ -78,17 +78,23 @@ static int stop_unbound(void **state)
 	return 0;
 }
 
-static struct dns_ares *resolver(const char *server, unsigned timeout_ms, unsigned tries, bool ignore_tc)
+static struct dns_ares *resolver_edns(const char *server, unsigned timeout_ms, unsigned tries, bool ignore_tc,
+				      int edns)
 {
 	const char *servers[1] = { server };
 	struct dns_ares_options o = { .servers = servers, .n_servers = 1, .timeout_ms = timeout_ms,
-				      .tries = tries, .ignore_tc = ignore_tc };
+				      .tries = tries, .ignore_tc = ignore_tc, .edns_udp_size = edns };
 	char err[200] = "";
 	struct dns_ares *a = dns_ares_new(&o, err, sizeof err);
 	if (a == NULL)
 		fprintf(stderr, "dns_ares_new: %s\n", err);
 	assert_non_null(a);
 	return a;
+}
+
+static struct dns_ares *resolver(const char *server, unsigned timeout_ms, unsigned tries, bool ignore_tc)
+{
+	return resolver_edns(server, timeout_ms, tries, ignore_tc, 0);
 }
 
 /* ask - one lookup, waiting up to 5 s; the caller releases. */
@@ -158,13 +164,15 @@ static void test_record_types(void **state)
 
 static void test_tc_tcp_retry(void **state)
 {
-	struct dns_ares *ar = resolver(unbound_server, 1000, 2, false);
-	struct dns_resolver r = dns_ares_resolver(ar);
+	struct dns_ares *ar;
+	struct dns_resolver r;
 	struct dns_query *q;
 	const struct dns_answer *a;
 	(void)state;
-	/* 887 bytes in 23 strings: over 512, so the UDP reply (no EDNS) comes back with TC
-	 * and only the TCP retry can bring the record */
+	/* Without EDNS a UDP reply holds 512 bytes: long.dns.test (887 bytes in 23 strings)
+	 * comes back with TC set, and only the TCP retry can bring the record. */
+	ar = resolver_edns(unbound_server, 1000, 2, false, -1);
+	r = dns_ares_resolver(ar);
 	a = ask(&r, &q, "long.dns.test", DNS_T_TXT);
 	assert_int_equal(a->status, DNS_ANSWER);
 	assert_int_equal(a->count, 1);
@@ -172,17 +180,31 @@ static void test_tc_tcp_retry(void **state)
 	assert_memory_equal(a->rr[0].u.txt.data, "v=spf1 ip4:192.0.2.1 ", 21);
 	assert_string_equal(a->rr[0].u.txt.data + 887 - 5, " -all");
 	dns_release(&r, q);
-	a = ask(&r, &q, "huge.dns.test", DNS_T_TXT);
-	assert_int_equal(a->status, DNS_ANSWER);
-	assert_int_equal(a->rr[0].u.txt.len, 1500);
-	dns_release(&r, q);
 	dns_ares_free(ar);
-	/* the same query with the TCP retry switched off: the truncated reply is refused */
-	ar = resolver(unbound_server, 1000, 2, true);
+	/* the same with the TCP retry switched off: the truncated reply is refused */
+	ar = resolver_edns(unbound_server, 1000, 2, true, -1);
 	r = dns_ares_resolver(ar);
 	a = ask(&r, &q, "long.dns.test", DNS_T_TXT);
 	assert_int_equal(a->status, DNS_SERVFAIL);
 	assert_non_null(strstr(a->why, "truncated"));
+	dns_release(&r, q);
+	dns_ares_free(ar);
+	/* With EDNS (1232 bytes, the default) 887 bytes fit in UDP; 1500 bytes do not. */
+	ar = resolver_edns(unbound_server, 1000, 2, true, 0);
+	r = dns_ares_resolver(ar);
+	a = ask(&r, &q, "long.dns.test", DNS_T_TXT);
+	assert_int_equal(a->status, DNS_ANSWER);
+	assert_int_equal(a->rr[0].u.txt.len, 887);
+	dns_release(&r, q);
+	a = ask(&r, &q, "huge.dns.test", DNS_T_TXT);
+	assert_int_equal(a->status, DNS_SERVFAIL);
+	dns_release(&r, q);
+	dns_ares_free(ar);
+	ar = resolver(unbound_server, 1000, 2, false);
+	r = dns_ares_resolver(ar);
+	a = ask(&r, &q, "huge.dns.test", DNS_T_TXT);
+	assert_int_equal(a->status, DNS_ANSWER);
+	assert_int_equal(a->rr[0].u.txt.len, 1500);
 	dns_release(&r, q);
 	dns_ares_free(ar);
 }
@@ -245,6 +267,7 @@ static void test_thousand_in_flight(void **state)
 	assert_int_equal(st.started, 1000);
 	assert_int_equal(st.completed, 1000);
 	assert_int_equal(st.in_flight, 0);
+	assert_int_equal(st.timeouts, 0);   /* no reply was lost to a full socket buffer */
 	dns_ares_free(ar);
 }
 
@@ -256,7 +279,7 @@ struct fake_server {
 	char addr[64];
 	enum fake_mode mode;
 	unsigned delay_ms;
-	volatile int stop;
+	int stop;              /* atomic */
 	int received;
 	pthread_t th;
 };
@@ -264,7 +287,7 @@ struct fake_server {
 static void *fake_main(void *arg)
 {
 	struct fake_server *s = arg;
-	while (!s->stop) {
+	while (!__atomic_load_n(&s->stop, __ATOMIC_SEQ_CST)) {
 		struct pollfd pfd = { s->fd, POLLIN, 0 };
 		uint8_t buf[1500];
 		struct sockaddr_storage from;
@@ -284,7 +307,13 @@ static void *fake_main(void *arg)
 		if (s->mode == FAKE_SERVFAIL) {
 			buf[3] = (uint8_t)((buf[3] & 0xF0) | 2);
 		} else {
-			/* claims one answer RR but carries only half of one */
+			/* keep header + question only (drop any EDNS OPT), then claim one answer
+			 * RR but carry only half of one */
+			size_t end = 12;
+			while (end < (size_t)n && buf[end] != 0)
+				end += 1u + buf[end];
+			n = (ssize_t)(end + 1 + 4);
+			buf[10] = buf[11] = 0;
 			buf[7] = 1;
 			buf[n++] = 0xC0;
 			buf[n++] = 12;
@@ -312,7 +341,7 @@ static void fake_start(struct fake_server *s, enum fake_mode mode, unsigned dela
 
 static void fake_stop(struct fake_server *s)
 {
-	s->stop = 1;
+	__atomic_store_n(&s->stop, 1, __ATOMIC_SEQ_CST);
 	pthread_join(s->th, NULL);
 	close(s->fd);
 }
@@ -533,6 +562,116 @@ static void test_cache_over_ares(void **state)
 	dns_ares_free(ar);
 }
 
+static void test_failover_and_ipv6(void **state)
+{
+	struct fake_server s;
+	char list[2][64];
+	const char *servers[2];
+	struct dns_ares_options o = { .servers = servers, .n_servers = 2, .timeout_ms = 200, .tries = 2 };
+	char err[200] = "";
+	struct dns_ares *ar;
+	struct dns_resolver r;
+	struct dns_query *q;
+	const struct dns_answer *a;
+	int fd6;
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	socklen_t sl = sizeof sin6;
+	(void)state;
+	/* the first server never answers: the query moves on to the second */
+	fake_start(&s, FAKE_SILENT, 0);
+	snprintf(list[0], sizeof list[0], "%s", s.addr);
+	snprintf(list[1], sizeof list[1], "%s", unbound_server);
+	servers[0] = list[0];
+	servers[1] = list[1];
+	ar = dns_ares_new(&o, err, sizeof err);
+	assert_non_null(ar);
+	r = dns_ares_resolver(ar);
+	a = ask(&r, &q, "a.dns.test", DNS_T_A);
+	assert_int_equal(a->status, DNS_ANSWER);
+	dns_release(&r, q);
+	dns_ares_free(ar);
+	fake_stop(&s);
+
+	/* "[::1]:port": a SERVFAIL server on IPv6 loopback proves the address was used */
+	fd6 = socket(AF_INET6, SOCK_DGRAM, 0);
+	if (fd6 < 0 || bind(fd6, (struct sockaddr *)&sin6, sizeof sin6) < 0) {
+		if (fd6 >= 0)
+			close(fd6);
+		skip();                          /* no IPv6 loopback on this machine */
+	}
+	getsockname(fd6, (struct sockaddr *)&sin6, &sl);
+	memset(&s, 0, sizeof s);
+	s.fd = fd6;
+	s.mode = FAKE_SERVFAIL;
+	snprintf(list[0], sizeof list[0], "[::1]:%u", ntohs(sin6.sin6_port));
+	pthread_create(&s.th, NULL, fake_main, &s);
+	o.n_servers = 1;
+	ar = dns_ares_new(&o, err, sizeof err);
+	assert_non_null(ar);
+	r = dns_ares_resolver(ar);
+	a = ask(&r, &q, "v6.example", DNS_T_A);
+	assert_int_equal(a->status, DNS_SERVFAIL);
+	assert_true(__atomic_load_n(&s.received, __ATOMIC_SEQ_CST) >= 1);
+	dns_release(&r, q);
+	dns_ares_free(ar);
+	fake_stop(&s);
+}
+
+struct churn_arg {
+	struct dns_resolver *r;
+	unsigned seed;
+	int answered, abandoned, errors;
+};
+
+static void *churn_main(void *arg)
+{
+	struct churn_arg *c = arg;
+	char name[64];
+	for (int i = 0; i < 400; i++) {
+		unsigned x = rand_r(&c->seed);
+		struct dns_query *q;
+		const struct dns_answer *a;
+		snprintf(name, sizeof name, "h%u.bench.dns.test", x % 200);
+		q = dns_start(c->r, name, x & 0x100 ? DNS_T_A : DNS_T_TXT);
+		/* half wait for the answer; half give up after 0-2 ms, often while pending */
+		a = dns_wait(c->r, q, am_now_ms() + ((x & 0x200) ? 5000 : (x >> 12) % 3));
+		if (a == NULL)
+			c->abandoned++;
+		else if (a->status == DNS_ANSWER || a->status == DNS_NODATA)
+			c->answered++;
+		else
+			c->errors++;
+		dns_release(c->r, q);
+	}
+	return NULL;
+}
+
+static void test_churn(void **state)
+{
+	struct dns_ares *ar = resolver(unbound_server, 1000, 2, false);
+	struct dns_resolver r = dns_ares_resolver(ar);
+	struct dns_cache *c = dns_cache_new(&r, &(struct dns_cache_options){ .max_entries = 50 });
+	struct dns_resolver cr = dns_cache_resolver(c);
+	pthread_t th[4];
+	struct churn_arg ca[4];
+	(void)state;
+	/* starts, waits, abandons and releases racing with replies, with and without the cache */
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 4; i++) {
+			ca[i] = (struct churn_arg){ round ? &cr : &r, (unsigned)(i * 7919 + round), 0, 0, 0 };
+			pthread_create(&th[i], NULL, churn_main, &ca[i]);
+		}
+		for (int i = 0; i < 4; i++) {
+			pthread_join(th[i], NULL);
+			assert_int_equal(ca[i].errors, 0);
+			assert_int_equal(ca[i].answered + ca[i].abandoned, 400);
+			assert_true(ca[i].answered > 0);
+		}
+	}
+	dns_cache_free(c);
+	dns_ares_free(ar);                   /* abandoned queries may still be in flight */
+}
+
 static void test_bad_options(void **state)
 {
 	const char *bad[1] = { "not an address" };
@@ -565,6 +704,8 @@ int main(void)
 		cmocka_unit_test(test_release_pending),
 		cmocka_unit_test(test_shutdown_in_flight),
 		cmocka_unit_test(test_cache_over_ares),
+		cmocka_unit_test(test_failover_and_ipv6),
+		cmocka_unit_test(test_churn),
 		cmocka_unit_test(test_bad_options),
 	};
 	return cmocka_run_group_tests(tests, start_unbound, stop_unbound);
