@@ -7,6 +7,7 @@
 #   OpenDKIM (the opendkim 2.11.0~beta2 milter driven by miltertest): rsa-sha256 in all
 #     four c= pairs; ed25519-sha256 compared with dkimpy's verdict (see below).
 #     (opendkim-testmsg is not used: it signs only rsa-sha1 and prints a corrupt b=.)
+#   authmilter dkim sign (the sibling signing module), RSA and Ed25519, all four c= pairs
 # Keys come from the in-memory zone (--dns-zone) holding the test public keys; when
 # tests/lib/dns-server.sh exists (Unbound on loopback), a subset also runs over real DNS.
 set -euo pipefail
@@ -224,6 +225,24 @@ if command -v opendkim >/dev/null && command -v miltertest >/dev/null; then
 	done
 else
 	echo "note: opendkim or miltertest missing, OpenDKIM interop skipped"
+fi
+
+# ---- our own signer (authmilter dkim sign), dual-signing RSA + Ed25519 ----
+if "$AUTHMILTER" dkim sign --help >/dev/null 2>&1; then
+	cp $D/keys/rsa2048.pem "$T/own-rsa.pem"; cp $D/keys/ed25519.pem "$T/own-ed.pem"
+	chmod 600 "$T/own-rsa.pem" "$T/own-ed.pem"
+	for hc in simple relaxed; do
+		for bc in simple relaxed; do
+			"$AUTHMILTER" dkim sign --domain example.org --canonicalization $hc/$bc \
+				--key "$T/own-ed.pem" --selector ed25519 --algorithm ed25519-sha256 \
+				< "$T/base.eml" > "$T/own-ed-$hc-$bc.eml"
+			check_signed "$T/own-ed-$hc-$bc.eml" $hc
+			"$AUTHMILTER" dkim sign --domain example.org --canonicalization $hc/$bc \
+				--key "$T/own-rsa.pem" --selector rsa2048 --algorithm rsa-sha256 \
+				< "$T/base.eml" > "$T/own-rsa-$hc-$bc.eml"
+			check_signed "$T/own-rsa-$hc-$bc.eml" $hc
+		done
+	done
 fi
 
 # ---- defined results for key and signature defects (CLI view of the fixtures) ----
