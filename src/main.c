@@ -16,9 +16,9 @@ static const struct {
 	{ "serve", cmd_serve },
 	{ "config-test", cmd_config_test },
 	{ "evaluate", cmd_evaluate },
-	/* later modules add their commands here, e.g. { "spf", cmd_spf },
-	 * { "dkim sign", cmd_dkim_sign }, { "dkim verify", cmd_dkim_verify } */
+	{ "spf", cmd_spf },
 	{ "dkim sign", cmd_dkim_sign },
+	{ "dkim verify", cmd_dkim_verify },
 	{ "dns", cmd_dns },
 	{ "version", cmd_version },
 	{ "help", cmd_help },

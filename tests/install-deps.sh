@@ -11,7 +11,7 @@ PACKAGES=(
 	libyaml-dev publicsuffix
 	unbound dnsutils
 	python3 python3-dkim python3-spf python3-yaml libmail-dkim-perl opendkim-tools
-	postfix swaks sasl2-bin libsasl2-modules opendkim opendmarc
+	postfix swaks sasl2-bin libsasl2-modules opendkim opendmarc miltertest
 	valgrind procps
 )
 restore_policy=0
