@@ -371,6 +371,33 @@ referees() {
 	return 0
 }
 
+# z: the zone data as authmilter's own command-line tools judge it (the checks the milter
+# runs, outside the milter): SPF of each test sender from its test client address, and
+# DKIM verification of scenario r's delivered message. A tool not built yet is skipped.
+s_zone_cli() {
+	require dns; local r=$?; [ $r = 0 ] || return $r
+	local am=("$AUTHMILTER" --dns-server "$DNS_ADDR") ran=0 out f
+	if ! "${am[@]}" spf --ip 192.0.2.1 --sender a@signed.test 2>&1 | grep -q 'unknown command'; then
+		ran=1
+		for c in "$INBOUND_IP signed.test pass" "$INBOUND_IP reject.test fail" \
+			"$INBOUND_IP quarantine.test fail" "127.0.0.1 outbound.test pass" "$INBOUND_IP stranger.test none"; do
+			set -- $c
+			out=$("${am[@]}" spf --ip "$1" --sender "x@$2" --helo "$HELO" 2>&1)
+			[[ $out == "$3"* ]] || { note "authmilter spf --ip $1 --sender x@$2: $out (want $3)"; return 1; }
+		done
+	fi
+	f=$(pf_mail_files s9@e2e.test | tail -1)
+	if [ -n "$f" ] && ! "${am[@]}" dkim verify </dev/null 2>&1 | grep -q 'unknown command'; then
+		ran=1
+		out=$("${am[@]}" dkim verify <"$f" 2>&1)
+		for want in 'pass d=signed.test s=e2e ' 'pass d=outbound.test s=e2e-rsa ' 'pass d=outbound.test s=e2e-ed '; do
+			grep -q "^$want" <<<"$out" || { note "authmilter dkim verify lacks '$want': $out"; return 1; }
+		done
+	fi
+	[ $ran = 1 ] || { SKIP_WHY="neither 'authmilter spf' nor 'authmilter dkim verify' is built yet"; return 2; }
+	return 0
+}
+
 # 1: p=reject, SPF failing, unsigned: 550 5.7.1 at end of DATA, nothing delivered.
 s1_reject() {
 	require dmarc dns; local r=$?; [ $r = 0 ] || return $r
@@ -580,6 +607,7 @@ detect_features
 scenario a "inbound: our A-R at the top, forged one removed, foreign one kept" s_inbound_ar
 scenario b "outbound: SMTP AUTH on submission and internal_hosts, no A-R of ours" s_outbound
 scenario r "test data: dkimpy-signed mail through Postfix verifies with both referees against the test DNS" s_referees
+scenario z "test data: SPF and DKIM results of authmilter's CLI tools against the test DNS" s_zone_cli
 scenario 1 "p=reject + SPF fail + unsigned: 550 5.7.1 at end of DATA, nothing delivered" s1_reject
 scenario 2 "dkimpy-signed inbound: spf=pass dkim=pass dmarc=pass, forged A-R gone" s2_signed
 scenario 3 "outbound signatures verified by dkimpy and Mail::DKIM" s3_signing
