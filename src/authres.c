@@ -121,6 +121,8 @@ int authres_format(const struct msg_results *r, const char *authserv_id, const c
 			put_value(out, d->b_prefix);
 		}
 	}
+	if (r->dkim_checked && r->dkim_count == 0 && r->dkim_unchecked == 0)
+		buf_printf(out, ";%sdkim=none", fold);
 	if (r->dkim_unchecked > 0)
 		buf_printf(out, ";%sdkim=none (%zu more signatures not checked)", fold, r->dkim_unchecked);
 	if (r->dmarc.checked) {

@@ -109,18 +109,21 @@ int cmd_evaluate(int argc, char **argv, const struct cli_globals *g)
 		rc = 1;
 		goto out;
 	}
-	me = msg_eval_new(c, rt->dns, &ci);
+	me = msg_eval_new(&rt->env, &ci);
 	if (me == NULL) {
 		rc = 1;
 		goto out;
 	}
 	msg_eval_set_queue_id(me, qid);
-	msg_eval_mail(me, sender, auth);
-	for (size_t i = 0; i < hl.count; i++)
-		msg_eval_header(me, hl.f[i].name, hl.f[i].value);
-	msg_eval_eoh(me);
-	msg_eval_body(me, msg.data + body_off, msg.len - body_off);
-	msg_eval_eom(me, am_now_ms() + (uint64_t)c->milter.eom_deadline, &v);
+	if (msg_eval_mail(me, sender, auth, &v) == DISP_ACCEPT) {
+		for (size_t i = 0; i < hl.count; i++)
+			msg_eval_header(me, hl.f[i].name, hl.f[i].value);
+		msg_eval_eoh(me);
+		msg_eval_body(me, msg.data + body_off, msg.len - body_off);
+		msg_eval_eom(me, am_now_ms() + (uint64_t)c->milter.eom_deadline, &v);
+	}
+	if (msg_eval_note(me)[0])
+		fprintf(stderr, "authmilter evaluate: %s\n", msg_eval_note(me));
 	for (size_t i = 0; i < v.nedits; i++) {
 		if (v.edits[i].op == EDIT_DELETE)
 			printf("remove: %s #%zu\n", v.edits[i].name, v.edits[i].index);

@@ -110,6 +110,7 @@ struct conf {
 		bool enabled;
 		bool enforce;                /* false = monitor mode */
 		char *org_domain_method;     /* treewalk | psl */
+		char *psl_file;              /* the Public Suffix List for psl */
 		char *from_policy;           /* reject | strictest | accept */
 		char *temperror_action;      /* tempfail | accept */
 		char *quarantine_action;     /* hold | header */

@@ -112,7 +112,7 @@ const struct conf_option conf_options[] = {
 	  "treat a signature whose l= leaves body bytes unsigned as failed" },
 	{ "dkim.clock_skew", CT_INT, O(dkim.clock_skew), "300", 0, 86400, NULL,
 	  "seconds a signature's t= may lie in the future" },
-	{ "dkim.min_rsa_bits", CT_INT, O(dkim.min_rsa_bits), "1024", 1024, 16384, NULL,
+	{ "dkim.min_rsa_bits", CT_INT, O(dkim.min_rsa_bits), "1024", 1024, 8192, NULL,
 	  "smallest RSA key accepted when verifying" },
 
 	{ "dmarc.enabled", CT_BOOL, O(dmarc.enabled), "true", 0, 0, NULL,
@@ -121,6 +121,8 @@ const struct conf_option conf_options[] = {
 	  "apply reject/quarantine (false: monitor mode, report only)" },
 	{ "dmarc.org_domain_method", CT_ENUM, O(dmarc.org_domain_method), "treewalk", 0, 0, "treewalk|psl",
 	  "organizational domain: RFC 9989 DNS tree walk, or the Public Suffix List" },
+	{ "dmarc.psl_file", CT_STRING, O(dmarc.psl_file), "/usr/share/publicsuffix/public_suffix_list.dat", 0, 0, NULL,
+	  "Public Suffix List file used when org_domain_method is psl" },
 	{ "dmarc.from_policy", CT_ENUM, O(dmarc.from_policy), "reject", 0, 0, "reject|strictest|accept",
 	  "several, missing or unparsable From: reject, evaluate every domain, or accept" },
 	{ "dmarc.temperror_action", CT_ENUM, O(dmarc.temperror_action), "tempfail", 0, 0, "tempfail|accept",

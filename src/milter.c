@@ -126,10 +126,14 @@ static void strip_angle(const char *in, char *out, size_t outlen)
 		out[l - 1] = '\0';
 }
 
+static sfsistat apply_verdict(SMFICTX *ctx, struct milter_conn *c, const struct verdict *v);
+static void log_summary(struct milter_conn *c, const struct verdict *v);
+
 static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
 {
 	struct milter_conn *c = conn_of(ctx);
 	struct runtime *rt;
+	struct verdict early;
 	char sender[512];
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
@@ -138,7 +142,7 @@ static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
 	if (c->snap == NULL)
 		return SMFIS_TEMPFAIL;
 	rt = c->snap->extras;
-	c->msg = msg_eval_new(c->snap->conf, rt->dns, &c->info);
+	c->msg = msg_eval_new(&rt->env, &c->info);
 	if (c->msg == NULL) {
 		log_err("out of memory starting a message");
 		message_end(c);
@@ -146,7 +150,13 @@ static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
 	}
 	msg_eval_set_queue_id(c->msg, smfi_getsymval(ctx, "i"));
 	strip_angle(argv && argv[0] ? argv[0] : "", sender, sizeof sender);
-	msg_eval_mail(c->msg, sender, smfi_getsymval(ctx, "{auth_authen}"));
+	if (msg_eval_mail(c->msg, sender, smfi_getsymval(ctx, "{auth_authen}"), &early) != DISP_ACCEPT) {
+		sfsistat rc = apply_verdict(ctx, c, &early);
+		log_summary(c, &early);
+		verdict_clear(&early);
+		message_end(c);
+		return rc;
+	}
 	return SMFIS_CONTINUE;
 }
 
@@ -248,24 +258,31 @@ static sfsistat apply_verdict(SMFICTX *ctx, struct milter_conn *c, const struct 
 	return SMFIS_ACCEPT;
 }
 
+/* log_summary - the one line per message, and a warning for anything noteworthy. */
+static void log_summary(struct milter_conn *c, const struct verdict *v)
+{
+	struct buf line;
+	const char *note = msg_eval_note(c->msg);
+	if (note[0])
+		log_warn("%s: %s", msg_eval_queue_id(c->msg), note);
+	buf_init(&line);
+	if (summary_format(c->msg, &c->info, v, am_now_ms() - msg_eval_started_ms(c->msg),
+			   strcmp(c->snap->conf->log.format, "json") == 0, &line) == 0)
+		log_msg(LOG_LVL_INFO, line.data);
+	buf_clear(&line);
+}
+
 static sfsistat cb_eom(SMFICTX *ctx)
 {
 	struct milter_conn *c = conn_of(ctx);
 	struct verdict v;
-	struct buf line;
 	sfsistat rc;
-	uint64_t now;
 	if (c == NULL || c->msg == NULL)
 		return SMFIS_CONTINUE;
 	msg_eval_set_queue_id(c->msg, smfi_getsymval(ctx, "i"));
 	msg_eval_eom(c->msg, am_now_ms() + (uint64_t)c->snap->conf->milter.eom_deadline, &v);
 	rc = apply_verdict(ctx, c, &v);
-	now = am_now_ms();
-	buf_init(&line);
-	if (summary_format(c->msg, &c->info, &v, now - msg_eval_started_ms(c->msg),
-			   strcmp(c->snap->conf->log.format, "json") == 0, &line) == 0)
-		log_msg(LOG_LVL_INFO, line.data);
-	buf_clear(&line);
+	log_summary(c, &v);
 	verdict_clear(&v);
 	message_end(c);
 	return rc;

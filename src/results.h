@@ -88,7 +88,7 @@ struct spf_outcome {
 struct dkim_outcome {
 	enum dkim_result result;
 	char domain[AM_DOMAIN_MAX];          /* d= */
-	char selector[64];                   /* s= */
+	char selector[AM_DOMAIN_MAX];        /* s= */
 	char algorithm[24];                  /* a= */
 	char identity[AM_DOMAIN_MAX + 65];   /* i= (or @d when absent) */
 	char b_prefix[16];                   /* first 8 characters of b= (RFC 6008) */
@@ -116,6 +116,7 @@ struct msg_results {
 	struct spf_outcome spf_mailfrom;
 	struct spf_outcome spf_helo;
 	struct dkim_outcome dkim[AM_DKIM_SIGS_MAX];
+	bool dkim_checked;                   /* verification ran (dkim=none when no signature) */
 	size_t dkim_count;                   /* entries used in dkim[] */
 	size_t dkim_unchecked;               /* signatures beyond the configured limit */
 	size_t dkim_signed;                  /* signatures we added (outbound) */

@@ -97,16 +97,20 @@ static void test_forged_removed_last_first(void **state)
 	struct dns_zone *z = dns_zone_new();
 	struct dns_resolver r = dns_zone_resolver(z);
 	struct conn_info ci;
+	struct msg_env env;
 	struct msg_eval *me;
 	struct verdict v;
 	struct buf line;
 	(void)state;
+	memset(&env, 0, sizeof env);
+	env.conf = c;
+	env.dns = &r;
 	memset(&ci, 0, sizeof ci);
 	ci.have_ip = am_ip_parse("192.0.2.7", &ci.ip);
 	snprintf(ci.helo, sizeof ci.helo, "client.example");
-	me = msg_eval_new(c, &r, &ci);
+	me = msg_eval_new(&env, &ci);
 	msg_eval_set_queue_id(me, "ABC123");
-	msg_eval_mail(me, "x@example.org", NULL);
+	assert_int_equal(msg_eval_mail(me, "x@example.org", NULL, &v), DISP_ACCEPT);
 	msg_eval_header(me, "Authentication-Results", " mx.example.com; spf=pass");
 	msg_eval_header(me, "From", " x@example.org");
 	msg_eval_header(me, "authentication-results", " other.example; dkim=pass");
@@ -137,8 +141,8 @@ static void test_forged_removed_last_first(void **state)
 	msg_eval_free(me);
 
 	/* outbound mail: no A-R of ours, but forged ones still go */
-	me = msg_eval_new(c, &r, &ci);
-	msg_eval_mail(me, "x@example.org", "alice");
+	me = msg_eval_new(&env, &ci);
+	assert_int_equal(msg_eval_mail(me, "x@example.org", "alice", &v), DISP_ACCEPT);
 	msg_eval_header(me, "Authentication-Results", " mx.example.com; spf=pass");
 	msg_eval_eom(me, 0, &v);
 	assert_int_equal(v.nedits, 1);
