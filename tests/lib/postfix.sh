@@ -22,9 +22,10 @@
 #            required, milter_macro_daemon_name=ORIGINATING
 #   PF_DOMAIN the virtual mailbox domain (default e2e.test; set PF_DOMAIN before pf_init)
 #   PF_MAILDIRS the Maildir base        PF_LOG  maillog_file
-# Functions: pf_init, pf_add_mailbox, pf_add_sasl_user, pf_start, pf_stop, pf_reload,
-#   pf_postconf, pf_send, pf_mail_files, pf_mail_count, pf_wait_mail, pf_hold_queue,
-#   pf_queue_count, pf_log, pf_smtpd_pids.
+# Functions: pf_init, pf_add_mailbox, pf_add_sasl_user, pf_postconf, pf_start, pf_stop,
+#   pf_reload, pf_master_pid, pf_smtpd_pids, pf_send, pf_reply_code, pf_mail_files,
+#   pf_mail_count, pf_wait_mail, pf_hold_queue, pf_queue_count, pf_wait_queue_empty,
+#   pf_log. Each is described where it is defined.
 
 PF_DOMAIN=${PF_DOMAIN:-e2e.test}
 _PF_PY=python3
