@@ -87,7 +87,7 @@ static void test_authres_format(void **state)
 	authres_format(&r, "mx.example.com", "\r\n\t", &b);
 	assert_string_equal(b.data, "mx.example.com;\r\n\tspf=pass smtp.mailfrom=bob@example.org;\r\n\t"
 				    "dkim=pass header.d=example.org header.s=s1 header.a=ed25519-sha256 header.b=abc+/def;\r\n\t"
-				    "dmarc=pass (p=reject dis=accept) header.from=example.org policy.dmarc=reject");
+				    "dmarc=pass (p=reject sp=reject dis=none) header.from=example.org policy.dmarc=reject");
 	buf_clear(&b);
 }
 
