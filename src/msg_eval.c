@@ -302,7 +302,12 @@ static void eom_inbound(struct msg_eval *me, uint64_t deadline_ms, struct verdic
 				if (colon && (size_t)(colon - c->dmarc.quarantine_header) < sizeof name) {
 					snprintf(name, sizeof name, "%.*s", (int)(colon - c->dmarc.quarantine_header),
 						 c->dmarc.quarantine_header);
-					verdict_add_edit(out, EDIT_INSERT, 0, name, colon + 1);
+					/* the value without the space after the colon: like every
+					 * other edit's value (the milter glue adds the one space) */
+					const char *val = colon + 1;
+					while (*val == ' ' || *val == '\t')
+						val++;
+					verdict_add_edit(out, EDIT_INSERT, 0, name, val);
 				}
 			}
 			break;
