@@ -83,6 +83,7 @@ static void test_authres_format(void **state)
 	r.dmarc.checked = true;
 	r.dmarc.result = DMARC_PASS;
 	r.dmarc.requested = DMARC_POLICY_REJECT;
+	r.dmarc.rec_p = r.dmarc.rec_sp = DMARC_POLICY_REJECT;
 	snprintf(r.dmarc.from_domain, sizeof r.dmarc.from_domain, "example.org");
 	authres_format(&r, "mx.example.com", "\r\n\t", &b);
 	assert_string_equal(b.data, "mx.example.com;\r\n\tspf=pass smtp.mailfrom=bob@example.org;\r\n\t"
