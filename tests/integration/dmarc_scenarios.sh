@@ -63,6 +63,11 @@ make_message() {
 		case $tok in
 		from=*) printf 'From: %s\n' "${tok#from=}" >>"$out.h" ;;
 		hdr=*) printf '%b\n' "${tok#hdr=}" >>"$out.h" ;;
+		hdrs=*) # hdrs=N:TEXT - the field TEXT N times
+			local cnt=${tok#hdrs=} txt
+			txt=${cnt#*:}; cnt=${cnt%%:*}
+			for _ in $(seq 1 "$cnt"); do printf '%b\n' "$txt"; done >>"$out.h" ;;
+		junk=*) seq 1 "${tok#junk=}" | sed 's/^/X-Filler: /' >>"$out.h" ;;
 		nofrom) ;;
 		sign=*) signs+=("${tok#sign=}") ;;
 		tamper) tamper=1 ;;
