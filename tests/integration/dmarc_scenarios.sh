@@ -56,7 +56,7 @@ daemon_for() {
 make_message() {
 	local name=$1 spec=$2 out=$WORK/msg/$1.eml tok alg d s key
 	local -a signs=() toks=()
-	local tamper=0
+	local tamper=0 crlf=0
 	: >"$out.h"
 	IFS='|' read -r -a toks <<<"$spec"
 	for tok in "${toks[@]}"; do
@@ -71,6 +71,7 @@ make_message() {
 		nofrom) ;;
 		sign=*) signs+=("${tok#sign=}") ;;
 		tamper) tamper=1 ;;
+		crlf) crlf=1 ;;
 		*) fail "$name: unknown message token '$tok'" ;;
 		esac
 	done
@@ -90,6 +91,7 @@ make_message() {
 		mv "$out.s" "$out"
 	done
 	[ "$tamper" = 1 ] && sed -i 's/this is scenario/this is not scenario/' "$out"
+	[ "$crlf" = 1 ] && sed -i 's/$/\r/' "$out"
 	rm -f "$out.h"
 }
 
@@ -139,9 +141,10 @@ token() {
 
 # run_cli: the evaluate command's output, A-R unfolded onto one line
 run_cli() {
-	local name=$1 ip=$2 helo=$3 from=$4 conf=$5 auth=$6 out=$WORK/out/$1.cli
+	local name=$1 ip=$2 helo=$3 from=$4 conf=$5 auth=$6 daemon=$7 out=$WORK/out/$1.cli
 	local -a extra=()
 	[ -n "$auth" ] && extra=(--auth "$auth")
+	[ -n "$daemon" ] && extra+=(--daemon-name "$daemon")
 	"$AUTHMILTER" evaluate -c "$WORK/$conf.conf" --dns-zone "$ZONE" --ip "$ip" --helo "$helo" \
 		--sender "$from" "${extra[@]+"${extra[@]}"}" <"$WORK/msg/$name.eml" >"$out" 2>"$out.err" \
 		|| fail "$name (cli): evaluate exited with $?: $(cat "$out.err")"
@@ -188,10 +191,11 @@ check_cli() {
 
 # run_milter: the daemon's answer to milter-bench --dump
 run_milter() {
-	local name=$1 ip=$2 helo=$3 from=$4 conf=$5 auth=$6 out=$WORK/out/$1.milter
+	local name=$1 ip=$2 helo=$3 from=$4 conf=$5 auth=$6 daemon=$7 out=$WORK/out/$1.milter
 	local -a extra=()
 	[ "$from" = "<>" ] && from=""
 	[ -n "$auth" ] && extra=(--auth "$auth")
+	[ -n "$daemon" ] && extra+=(--daemon-name "$daemon")
 	daemon_for "$conf"
 	"$MILTER_BENCH" -s "unix:$WORK/$conf.sock" -m "$WORK/msg/$name.eml" --ip "$ip" --helo "$helo" \
 		--from "$from" "${extra[@]+"${extra[@]}"}" --dump >"$out" 2>&1 \
@@ -247,11 +251,12 @@ while IFS=$'\t' read -r name ip helo from msg conf ar disp reply extra; do
 	case $name in ''|'#'*) continue ;; esac
 	[ -n "$extra" ] || fail "$name: the row does not have 10 fields"
 	auth=$(token "$extra" auth)
+	daemon=$(token "$extra" daemon)
 	write_conf "$conf"
 	make_message "$name" "$msg"
-	run_cli "$name" "$ip" "$helo" "$from" "$conf" "$auth"
+	run_cli "$name" "$ip" "$helo" "$from" "$conf" "$auth" "$daemon"
 	check_cli "$name" "$ip" "$helo" "$from" "$msg" "$conf" "$ar" "$disp" "$reply" "$extra"
-	run_milter "$name" "$ip" "$helo" "$from" "$conf" "$auth"
+	run_milter "$name" "$ip" "$helo" "$from" "$conf" "$auth" "$daemon"
 	check_milter "$name" "$ip" "$helo" "$from" "$msg" "$conf" "$ar" "$disp" "$reply" "$extra"
 	ok "$name: $disp (cli and milter)"
 	n=$((n + 1))
