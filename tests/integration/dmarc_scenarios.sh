@@ -265,4 +265,11 @@ done <"$TABLE"
 # issue 7's "done when": the first two rows
 head -n 20 "$TABLE" | grep -v '^#' | head -2 | cut -f1,8 | tr '\t' ' ' | paste -sd' ' - \
 	| grep -qx 'spoof_p_reject reject dkim_aligned_rsa_pass accept' || fail "the first two rows are not the issue's pair"
-ok "$n scenarios passed through the evaluate CLI and through the milter"
+# every daemon stops cleanly on SIGTERM, and (under SAN=1) reported no sanitizer error
+for v in "${!DAEMON_UP[@]}"; do
+	AM_PID=${DAEMON_UP[$v]}
+	stop_authmilter || fail "the $v daemon did not stop on SIGTERM"
+	if grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$WORK/$v.log"; then fail "sanitizer report from the $v daemon"; fi
+	[ "$(grep -c '"queue_id"' "$WORK/$v.log")" -ge 1 ] || fail "no summary lines from the $v daemon"
+done
+ok "$n scenarios passed through the evaluate CLI and through the milter (${#DAEMON_UP[@]} daemon configurations)"
