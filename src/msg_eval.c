@@ -33,6 +33,13 @@ struct msg_eval {
 	uint64_t started_ms;
 	uint64_t body_bytes;
 	size_t forged_removed;
+	/* Authentication-Results fields seen, and the occurrences (1-based) that claim our
+	 * authserv-id: counted as the fields arrive, so that a field beyond the header
+	 * list's HDR_MAX_FIELDS is still removed */
+	size_t ar_seen;
+	size_t *ar_claims;
+	size_t n_ar_claims, cap_ar_claims;
+	bool ar_claims_lost;                 /* ENOMEM while recording a claim */
 	char note[256];
 
 	/* inbound checks */
@@ -71,6 +78,7 @@ void msg_eval_free(struct msg_eval *me)
 	if (me == NULL)
 		return;
 	hdr_list_clear(&me->headers);
+	free(me->ar_claims);
 	spf_check_free(me->spf_mailfrom);
 	spf_check_free(me->spf_helo);
 	dkim_verify_free(me->verify);
@@ -184,8 +192,30 @@ enum disposition msg_eval_mail(struct msg_eval *me, const char *sender, const ch
 	return DISP_ACCEPT;
 }
 
+/* note_authres - count an Authentication-Results field; remember it when it claims
+ * our authserv-id (remove_forged deletes those at end of message). */
+static void note_authres(struct msg_eval *me, const char *value)
+{
+	me->ar_seen++;
+	if (!authres_claims_id(value, me->conf->authserv_id))
+		return;
+	if (me->n_ar_claims == me->cap_ar_claims) {
+		size_t cap = me->cap_ar_claims ? me->cap_ar_claims * 2 : 4;
+		size_t *v = reallocarray(me->ar_claims, cap, sizeof *v);
+		if (v == NULL) {
+			me->ar_claims_lost = true;
+			return;
+		}
+		me->ar_claims = v;
+		me->cap_ar_claims = cap;
+	}
+	me->ar_claims[me->n_ar_claims++] = me->ar_seen;
+}
+
 void msg_eval_header(struct msg_eval *me, const char *name, const char *value)
 {
+	if (am_strcaseeq(name, AR_NAME))
+		note_authres(me, value);
 	/* a message with more fields than the list holds keeps the first ones: the checks
 	 * see a truncated header, which can only make them fail, never pass */
 	(void)hdr_list_add(&me->headers, name, value);
@@ -228,21 +258,10 @@ void msg_eval_body(struct msg_eval *me, const char *data, size_t len)
  * authserv-id, last occurrence first so the indexes of the others do not shift. */
 static void remove_forged(struct msg_eval *me, struct verdict *out)
 {
-	size_t occurrence = 0, n = 0;
-	size_t *claims = calloc(me->headers.count + 1, sizeof *claims);
-	if (claims == NULL)
-		return;
-	for (size_t i = 0; i < me->headers.count; i++) {
-		if (!am_strcaseeq(me->headers.f[i].name, AR_NAME))
-			continue;
-		occurrence++;
-		if (authres_claims_id(me->headers.f[i].value, me->conf->authserv_id))
-			claims[n++] = occurrence;
-	}
+	size_t n = me->n_ar_claims;
 	me->forged_removed = n;
 	while (n > 0)
-		verdict_add_edit(out, EDIT_DELETE, claims[--n], AR_NAME, NULL);
-	free(claims);
+		verdict_add_edit(out, EDIT_DELETE, me->ar_claims[--n], AR_NAME, NULL);
 }
 
 static void eom_outbound(struct msg_eval *me, struct verdict *out)
@@ -341,6 +360,8 @@ void msg_eval_eom(struct msg_eval *me, uint64_t deadline_ms, struct verdict *out
 		eom_outbound(me, out);
 	else
 		eom_inbound(me, deadline_ms, out);
+	if (me->ar_claims_lost)   /* a forged Authentication-Results might stay: not delivered */
+		verdict_set_reply(out, DISP_TEMPFAIL, "451", "4.3.0", "Temporary local problem, try again later");
 	me->results.disposition = out->disp;
 }
 
