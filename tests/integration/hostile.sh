@@ -18,6 +18,9 @@ example.org TXT "v=spf1 ip4:192.0.2.0/24 -all"
 client.example A 192.0.2.1
 _dmarc.example.com TXT "v=DMARC1; p=none"
 ZONE
+# under AddressSanitizer (make SAN=1), freed memory waits in a 256 MB quarantine, which
+# would show as RSS growth; a small quarantine keeps the RSS check meaningful there too
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=4:thread_local_quarantine_size_kb=256"
 start_authmilter "$WORK/a.conf" "$WORK/log" --dns-zone "$WORK/zone"
 
 summaries() { grep -c '"action":' "$WORK/log" || true; }
@@ -71,9 +74,11 @@ before=$(hwm)
 } >"$WORK/big.eml"
 send big-body "$WORK/big.eml"
 after=$(hwm)
-echo "# VmHWM before ${before} kB, after the 50 MB body ${after} kB"
-[ $((after - before)) -lt 16384 ] || fail "peak RSS grew by $((after - before)) kB with a 50 MB body"
-ok "big-body: peak RSS grew by $((after - before)) kB (limit 16 MB)"
+send big-body-again "$WORK/big.eml"
+again=$(hwm)
+echo "# VmHWM before ${before} kB, after one 50 MB body ${after} kB, after a second ${again} kB"
+[ $((again - before)) -lt 16384 ] || fail "peak RSS grew by $((again - before)) kB with two 50 MB bodies"
+ok "big-body: peak RSS grew by $((after - before)) kB, then $((again - after)) kB (limit 16 MB in all)"
 
 # 20 DKIM-Signature fields: 8 checked, 12 reported unchecked
 {
