@@ -12,7 +12,7 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make bench      benchmarks
 #   make fuzz       libFuzzer builds of the fuzz targets (clang)
-#   make valgrind   unit tests, corpus replays and the daemon test (daemon included) under valgrind
+#   make valgrind   unit tests, corpus replays, daemon.sh and hostile.sh (daemon included) under valgrind
 
 PREFIX   ?= /usr/local
 SBINDIR  ?= $(PREFIX)/sbin
@@ -107,7 +107,7 @@ VALGRIND_CMD := valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-
 valgrind: $(BIN) $(TOOL_BINS) $(UNIT_BINS) $(FUZZ_REPLAY)
 	@test -z "$(SANFLAGS)" || { echo "make valgrind: not with SAN=1"; exit 1; }
 	BUILD=$(BUILD) AUTHMILTER=$(abspath $(BIN)) MILTER_BENCH=$(abspath $(BUILD)/milter-bench) \
-	  VALGRIND="$(VALGRIND_CMD) -q" AM_WRAPPER="$(VALGRIND_CMD)" INTEGRATION="daemon.sh" \
+	  VALGRIND="$(VALGRIND_CMD) -q" AM_WRAPPER="$(VALGRIND_CMD)" INTEGRATION="daemon.sh hostile.sh" \
 	  TEST_TIMEOUT=1800 bash tests/run-tests.sh
 
 unit: $(UNIT_BINS)

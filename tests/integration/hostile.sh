@@ -77,8 +77,12 @@ after=$(hwm)
 send big-body-again "$WORK/big.eml"
 again=$(hwm)
 echo "# VmHWM before ${before} kB, after one 50 MB body ${after} kB, after a second ${again} kB"
-[ $((again - before)) -lt 16384 ] || fail "peak RSS grew by $((again - before)) kB with two 50 MB bodies"
-ok "big-body: peak RSS grew by $((after - before)) kB, then $((again - after)) kB (limit 16 MB in all)"
+if [ -n "${AM_WRAPPER:-}" ]; then
+	ok "big-body: RSS not checked under $AM_WRAPPER (its own free queue is in the figure)"
+else
+	[ $((again - before)) -lt 16384 ] || fail "peak RSS grew by $((again - before)) kB with two 50 MB bodies"
+	ok "big-body: peak RSS grew by $((after - before)) kB, then $((again - after)) kB (limit 16 MB in all)"
+fi
 
 # 20 DKIM-Signature fields: 8 checked, 12 reported unchecked
 {
