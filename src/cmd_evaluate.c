@@ -103,9 +103,13 @@ int cmd_evaluate(int argc, char **argv, const struct cli_globals *g)
 	buf_init(&raw);
 	buf_init(&msg);
 	hdr_list_init(&hl);
-	if (read_stdin(&raw) < 0 || hdr_to_crlf(raw.data ? raw.data : "", raw.len, &msg) < 0 ||
-	    hdr_split_message(msg.data ? msg.data : "", msg.len, &hl, &body_off) < 0) {
+	if (read_stdin(&raw) < 0 || hdr_to_crlf(raw.data ? raw.data : "", raw.len, &msg) < 0) {
 		fprintf(stderr, "authmilter evaluate: cannot read the message\n");
+		rc = 1;
+		goto out;
+	}
+	if (hdr_split_message(msg.data ? msg.data : "", msg.len, &hl, &body_off) < 0) {
+		fprintf(stderr, "authmilter evaluate: cannot read the message: %s\n", hdr_split_error(&hl));
 		rc = 1;
 		goto out;
 	}

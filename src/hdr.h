@@ -39,4 +39,7 @@ int hdr_to_crlf(const char *in, size_t len, struct buf *out);
  * *body_off to the first body byte (len when there is no body). A line that is neither
  * a field nor a continuation ends the header (as MTAs treat it). 0, or -1 on ENOMEM. */
 int hdr_split_message(const char *msg, size_t len, struct hdr_list *l, size_t *body_off);
+/* hdr_split_error - why hdr_split_message (or hdr_list_add) failed on l, for a message:
+ * "more than 1000 header fields" when the list is full, else "out of memory". */
+const char *hdr_split_error(const struct hdr_list *l);
 #endif
