@@ -3,7 +3,8 @@
 # Authentication-Results after the 1,000th included), a 2 MB header line, a 50 MB body
 # (peak RSS must not grow with the message), 20 DKIM-Signature fields (only
 # dkim.max_signatures checked, the rest reported unchecked), binary junk and NUL bytes,
-# an empty message, a message without a body, a line without a colon, bare CR line ends.
+# an empty message, a message without a body, a line without a colon, bare CR line ends,
+# and a 2 MB header sent as one milter packet (libmilter drops that connection).
 # Every message gets a final reply, the daemon stays up, and logs one summary line each.
 . "$(dirname "$0")/../lib/common.sh"
 
@@ -69,6 +70,24 @@ ok "many-headers: 'dkim verify' and 'evaluate' fail and say the message has more
 	echo "body"
 } >"$WORK/long.eml"
 send long-line "$WORK/long.eml"
+
+# the whole 2 MB line as one milter packet, as a careless MTA might send it: beyond the
+# protocol's packet limit, libmilter drops that connection; the daemon keeps serving
+python3 - "$WORK/sock" <<'PY' || fail "oversized packet: the daemon neither closed nor answered"
+import socket, struct, sys
+s = socket.socket(socket.AF_UNIX); s.settimeout(30); s.connect(sys.argv[1])
+pkt = lambda cmd, data: struct.pack(">I", len(data) + 1) + cmd + data
+s.sendall(pkt(b"O", struct.pack(">III", 6, 0x1FF, 0x1FFFFF)))
+s.recv(4096)                                            # the daemon's negotiation reply
+try:
+    s.sendall(pkt(b"L", b"X-Long\0" + b"a" * 2097152 + b"\0"))
+    while s.recv(65536):
+        pass                                            # read until the daemon closes
+except (ConnectionResetError, BrokenPipeError):
+    pass
+PY
+kill -0 "$AM_PID" 2>/dev/null || fail "the daemon died on a 2 MB milter packet"
+ok "a 2 MB header in one milter packet: connection closed, daemon up"
 
 # 50 MB body: the peak RSS must not grow with the message size
 printf 'From: <alice@example.com>\nSubject: small\n\nhello\n' >"$WORK/small.eml"
