@@ -229,9 +229,12 @@ int cmd_dkim_sign(int argc, char **argv, const struct cli_globals *g)
 			lf_input = false;
 	}
 	so.fold_lf = lf_input;
-	if (hdr_to_crlf(raw.data ? raw.data : "", raw.len, &crlf) < 0 ||
-	    hdr_split_message(crlf.data ? crlf.data : "", crlf.len, &hl, &body_off) < 0) {
+	if (hdr_to_crlf(raw.data ? raw.data : "", raw.len, &crlf) < 0) {
 		fprintf(stderr, "authmilter dkim sign: out of memory\n");
+		goto out;
+	}
+	if (hdr_split_message(crlf.data ? crlf.data : "", crlf.len, &hl, &body_off) < 0) {
+		fprintf(stderr, "authmilter dkim sign: cannot read the message: %s\n", hdr_split_error(&hl));
 		goto out;
 	}
 	ctx = dkim_sign_new(&hl, sk, nkeys, &so, err, sizeof err);

@@ -114,9 +114,12 @@ int cmd_dkim_verify(int argc, char **argv, const struct cli_globals *g)
 	mr = calloc(1, sizeof *mr);
 	v = dkim_verify_new(&lim, &cr.r);
 	if (mr == NULL || v == NULL || read_all(stdin, &raw) < 0 ||
-	    hdr_to_crlf(raw.data ? raw.data : "", raw.len, &msg) < 0 ||
-	    hdr_split_message(msg.data ? msg.data : "", msg.len, &hl, &body_off) < 0) {
+	    hdr_to_crlf(raw.data ? raw.data : "", raw.len, &msg) < 0) {
 		fprintf(stderr, "authmilter: cannot read the message\n");
+		goto out;
+	}
+	if (hdr_split_message(msg.data ? msg.data : "", msg.len, &hl, &body_off) < 0) {
+		fprintf(stderr, "authmilter: cannot read the message: %s\n", hdr_split_error(&hl));
 		goto out;
 	}
 	for (size_t i = 0; i < hl.count; i++)

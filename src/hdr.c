@@ -146,3 +146,11 @@ int hdr_split_message(const char *msg, size_t len, struct hdr_list *l, size_t *b
 {
 	return hdr_split_each(msg, len, add_to_list, l, body_off);
 }
+
+/* hdr_split_error - the reason a split failed, for the user */
+const char *hdr_split_error(const struct hdr_list *l)
+{
+#define HDR_STR2(x) #x
+#define HDR_STR(x) HDR_STR2(x)
+	return l->count >= HDR_MAX_FIELDS ? "more than " HDR_STR(HDR_MAX_FIELDS) " header fields" : "out of memory";
+}

@@ -45,4 +45,7 @@ int hdr_split_message(const char *msg, size_t len, struct hdr_list *l, size_t *b
  * return stops the walk and is returned (-1 also on ENOMEM). */
 typedef int (*hdr_field_fn)(const char *name, const char *value, void *arg);
 int hdr_split_each(const char *msg, size_t len, hdr_field_fn fn, void *arg, size_t *body_off);
+/* hdr_split_error - why hdr_split_message (or hdr_list_add) failed on l, for a message:
+ * "more than 1000 header fields" when the list is full, else "out of memory". */
+const char *hdr_split_error(const struct hdr_list *l);
 #endif

@@ -2,6 +2,10 @@
 # run-tests - the test driver behind `make test`: every cmocka unit-test binary, every
 # fuzz target replayed over its corpus, then every integration script. Each runs under a
 # timeout; the last line is "N passed, N failed".
+#
+#   VALGRIND="valgrind ..."  prefix for every unit-test binary and corpus replay (make valgrind)
+#   INTEGRATION="a.sh b.sh"  run only these integration scripts (default: all of them)
+#   AM_WRAPPER="valgrind ..." (read by tests/lib/common.sh) prefix for the daemon itself
 set -u
 BUILD=${BUILD:-build}
 ONLY=${ONLY:-all}
@@ -24,7 +28,7 @@ unit_total=0
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	log=$(mktemp)
-	if timeout "${TEST_TIMEOUT:-600}" "$t" >"$log" 2>&1; then ok=1; else ok=0; fi
+	if timeout "${TEST_TIMEOUT:-600}" ${VALGRIND:-} "$t" >"$log" 2>&1; then ok=1; else ok=0; fi
 	n=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
 	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
 	n=${n:-0}; f=${f:-0}
@@ -43,10 +47,13 @@ if [ "$ONLY" = all ]; then
 	for f in "$BUILD"/fuzz-replay/fuzz_*; do
 		[ -x "$f" ] || continue
 		n=$(basename "$f"); corpus=tests/fuzz/corpus/${n#fuzz_}
-		run_one "$n corpus replay" "$f" "$corpus"
+		run_one "$n corpus replay" ${VALGRIND:-} "$f" "$corpus"
 	done
 	for s in tests/integration/*.sh; do
 		[ -f "$s" ] || continue
+		if [ -n "${INTEGRATION:-}" ]; then
+			case " $INTEGRATION " in *" $(basename "$s") "*) ;; *) continue ;; esac
+		fi
 		run_one "$(basename "$s")" bash "$s"
 	done
 fi

@@ -67,7 +67,7 @@ static struct opts o = { NULL, NULL, "192.0.2.1", "client.example", "sender@exam
 			 "rcpt@example.net", NULL, NULL, 1, 1, 1, 30, 0, 0, 0, 0 };
 static struct stats st = { .lock = PTHREAD_MUTEX_INITIALIZER };
 static __thread double msg_deadline;      /* absolute ms, 0: none */
-#define MAX_HEADERS 10000
+#define MAX_HEADERS 10000        /* header fields sent; later lines go to the body */
 static char *msg_headers[MAX_HEADERS][2];
 static size_t n_headers;
 static char *msg_body;
@@ -385,10 +385,13 @@ static int message_steps(struct session *s, int msgno, int *at_eom)
 		if (!(s->proto & SMFIP_HDR_LEADSPC) && *v == ' ')
 			v++;
 		vl = strlen(v) + 1;
-		if (nl + vl > sizeof buf)
+		if (nl + 1 > sizeof buf - 512)
 			continue;
+		if (nl + vl > sizeof buf - 512)       /* beyond a milter packet: cut, as an MTA's */
+			vl = sizeof buf - 512 - nl;   /* header size limit would */
 		memcpy(buf, msg_headers[i][0], nl);
 		memcpy(buf + nl, v, vl);
+		buf[nl + vl - 1] = '\0';
 		if (send_cmd(s->fd, SMFIC_HEADER, buf, nl + vl) < 0)
 			return -1;
 		if (!(s->proto & SMFIP_NR_HDR) && (rc = step_reply(s, &fin)) <= 0)
@@ -646,7 +649,7 @@ static int load_message(const char *path)
 		len += n;
 	}
 	fclose(f);
-	if (all == NULL)
+	if (all == NULL && (all = malloc(1)) == NULL)   /* an empty file: an empty message */
 		return -1;
 	all[len] = '\0';
 	/* split headers (LF or CRLF), unfolding continuation lines into the value */
@@ -655,8 +658,9 @@ static int load_message(const char *path)
 	while (p < end && *p != '\n' && !(*p == '\r' && p[1] == '\n')) {
 		char *colon = strchr(p, ':'), *eol, *val;
 		size_t vl = 0;
-		if (colon == NULL)
-			break;
+		char *line_end = memchr(p, '\n', (size_t)(end - p));
+		if (colon == NULL || (line_end != NULL && colon > line_end))
+			break;          /* a line without a colon ends the header, as in an MTA */
 		if (n_headers == MAX_HEADERS) {
 			/* never send a message other than the one given */
 			fprintf(stderr, "milter-bench: %s: more than %d header fields\n", path, MAX_HEADERS);

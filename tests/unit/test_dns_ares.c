@@ -556,8 +556,10 @@ static void test_cache_over_ares(void **state)
 	dns_cache_stats(c, &st);
 	dns_ares_stats(ar, &as);
 	assert_int_equal(as.started, 2);
-	assert_int_equal(st.coalesced, 9);
-	assert_int_equal(st.hits, 9);
+	/* the nine later copies of the first query join the flight, or, when the answer
+	 * is already cached by then (a slow run, e.g. under valgrind), hit the cache */
+	assert_in_range(st.coalesced, 0, 9);
+	assert_int_equal(st.coalesced + st.hits, 18);
 	dns_cache_free(c);
 	dns_ares_free(ar);
 }
