@@ -52,14 +52,15 @@ grep -q "^delheader Authentication-Results 1$" "$WORK/out.many-headers" \
 	|| fail "the forged A-R after field 1,000 was not removed: $(grep -v '^insheader' "$WORK/out.many-headers")"
 ok "many-headers: the forged Authentication-Results beyond the 1,000th field is removed"
 # the command line refuses such a message with a clear reason
-for cmd in "dkim verify" "evaluate --ip 192.0.2.1 --sender a@example.org"; do
-	# shellcheck disable=SC2086 # two words on purpose
-	if "$AUTHMILTER" $cmd --dns-zone "$WORK/zone" <"$WORK/many.eml" >/dev/null 2>"$WORK/err"; then
-		fail "$cmd accepted 2,002 header fields"
-	fi
-	grep -q "cannot read the message: more than 1000 header fields" "$WORK/err" || fail "$cmd: $(cat "$WORK/err")"
-done
-ok "many-headers: 'dkim verify' and 'evaluate' fail and say the message has more than 1000 header fields"
+if "$AUTHMILTER" dkim verify --dns-zone "$WORK/zone" <"$WORK/many.eml" >/dev/null 2>"$WORK/err"; then
+	fail "dkim verify accepted 2,002 header fields"
+fi
+grep -q "cannot read the message: more than 1000 header fields" "$WORK/err" || fail "dkim verify: $(cat "$WORK/err")"
+# evaluate runs the milter's pipeline, which sees every field as the milter does
+"$AUTHMILTER" evaluate -c "$WORK/a.conf" --ip 192.0.2.1 --sender a@example.org --dns-zone "$WORK/zone" <"$WORK/many.eml" >"$WORK/ev" 2>"$WORK/err" \
+	|| fail "evaluate refused 2,002 header fields: $(cat "$WORK/err")"
+grep -q "^remove: Authentication-Results" "$WORK/ev" || fail "evaluate kept the late forged A-R: $(cat "$WORK/ev")"
+ok "many-headers: 'dkim verify' says the message has more than 1000 header fields; 'evaluate' handles it like the milter"
 
 # a 2 MB header line (milter-bench cuts it to one milter packet, as an MTA's header limit would)
 {
