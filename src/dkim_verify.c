@@ -288,7 +288,7 @@ static void judge(struct dkim_verify *v, struct vsig *s, uint64_t deadline_ms)
 	} else {
 		s->ans = v->sigs[s->q_from].ans;
 	}
-	r = dkim_key_from_answer(s->ans, v->lim.min_rsa_bits, &key, reason, sizeof reason);
+	r = dkim_key_from_answer_cached(s->ans, v->lim.key_cache, v->lim.min_rsa_bits, &key, reason, sizeof reason);
 	if (r != DKIM_PASS) {
 		decide(s, r, reason);
 		return;
