@@ -208,9 +208,9 @@ void msg_eval_eoh(struct msg_eval *me)
 		me->sign_status = dkim_signer_begin(me->env->signer, &me->headers, NULL, am_now_ms(), &me->sign,
 						    err, sizeof err);
 		if (me->sign_status != DKIM_SIGNER_SIGN && me->sign_status != DKIM_SIGNER_NO_RULE)
-			snprintf(me->note, sizeof me->note, "not signed: %s", err[0] ? err : "no usable From domain");
+			snprintf(me->note, sizeof me->note, "not signed: %.200s", err[0] ? err : "no usable From domain");
 		else if (me->sign && dkim_signer_msg_missing(me->sign) > 0)
-			snprintf(me->note, sizeof me->note, "signed with fewer keys than configured: %s", err);
+			snprintf(me->note, sizeof me->note, "signed with fewer keys than configured: %.200s", err);
 	}
 }
 
@@ -252,7 +252,7 @@ static void eom_outbound(struct msg_eval *me, struct verdict *out)
 	if (me->sign) {
 		int n = dkim_signer_msg_finish(me->sign, am_wall_time(), err, sizeof err);
 		if (n < 0) {
-			snprintf(me->note, sizeof me->note, "signing failed: %s", err);
+			snprintf(me->note, sizeof me->note, "signing failed: %.200s", err);
 			me->sign_status = DKIM_SIGNER_ERROR;
 		} else {
 			/* each at the top: the last one inserted ends up first */
