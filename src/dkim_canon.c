@@ -122,6 +122,13 @@ void dkim_body_canon_update(struct dkim_body_canon *st, const char *data, size_t
 	}
 	for (; i < len; i++) {
 		unsigned char c = (unsigned char)data[i];
+		/* relaxed: one SP between content bytes is already canonical; it stays in the
+		 * run (no split, no separate emit) */
+		if (c == ' ' && !(st->wsp_pending && i == run) && i + 1 < len) {
+			unsigned char d = (unsigned char)data[i + 1];
+			if (d != '\r' && d != '\n' && !am_iswsp(d))
+				continue;
+		}
 		if (c == '\r' || c == '\n' || (st->canon == DKIM_CANON_RELAXED && am_iswsp(c))) {
 			content(st, data + run, i - run, emit, arg);
 			run = i + 1;
