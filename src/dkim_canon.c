@@ -122,6 +122,8 @@ void dkim_body_canon_update(struct dkim_body_canon *st, const char *data, size_t
 	}
 	for (; i < len; i++) {
 		unsigned char c = (unsigned char)data[i];
+		if (c > ' ')
+			continue;   /* plain content: the common byte, one test */
 		/* relaxed: one SP between content bytes is already canonical; it stays in the
 		 * run (no split, no separate emit) */
 		if (c == ' ' && !(st->wsp_pending && i == run) && i + 1 < len) {
