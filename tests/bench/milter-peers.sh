@@ -87,6 +87,9 @@ txt() {
 {
 	echo '  local-zone: "." static'
 	echo '  local-zone: "example.com." static'
+	# an SOA, so that NXDOMAIN/NODATA answers (the HELO name's SPF, _dmarc of a
+	# subdomain) carry a negative TTL and can be cached as on the Internet (RFC 2308)
+	echo "  local-data: 'example.com. 300 IN SOA ns.example.com. hostmaster.example.com. 1 3600 900 604800 300'"
 	txt example.com "v=spf1 ip4:192.0.2.0/24 -all"
 	txt ed.example.com "v=spf1 ip4:192.0.2.0/24 -all"
 	txt _dmarc.example.com "v=DMARC1; p=reject"
