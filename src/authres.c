@@ -78,6 +78,19 @@ static int put_spf(struct buf *out, const struct spf_outcome *o, const char *pty
 	return put_value(out, o->identity[0] ? o->identity : o->domain);
 }
 
+/* dis_name - the disposition as DMARC names it in the A-R comment. */
+static const char *dis_name(enum disposition d)
+{
+	switch (d) {
+	case DISP_REJECT:
+		return "reject";
+	case DISP_QUARANTINE:
+		return "quarantine";
+	default:
+		return "none";
+	}
+}
+
 int authres_format(const struct msg_results *r, const char *authserv_id, const char *fold, struct buf *out)
 {
 	size_t start = out->len;
@@ -128,9 +141,11 @@ int authres_format(const struct msg_results *r, const char *authserv_id, const c
 	if (r->dmarc.checked) {
 		const struct dmarc_outcome *m = &r->dmarc;
 		buf_printf(out, ";%sdmarc=%s", fold, dmarc_result_name(m->result));
+		/* RFC 7489 §11.2 / RFC 9989 comment: the record's p and sp, and what was
+		 * done: dis=none|quarantine|reject (delivered is "none", not "accept") */
 		if (m->requested != DMARC_POLICY_UNSET)
-			buf_printf(out, " (p=%s dis=%s%s)", dmarc_policy_name(m->requested),
-				   disposition_name(r->disposition == DISP_TEMPFAIL ? DISP_ACCEPT : r->disposition),
+			buf_printf(out, " (p=%s sp=%s dis=%s%s)", dmarc_policy_name(m->rec_p),
+				   dmarc_policy_name(m->rec_sp), dis_name(r->disposition),
 				   m->testing ? " t=y" : "");
 		if (m->from_domain[0]) {
 			buf_puts(out, " header.from=");

@@ -42,6 +42,12 @@ static void print_header(const char *prefix, const char *name, const char *value
 	putchar('\n');
 }
 
+static int feed_header(const char *name, const char *value, void *arg)
+{
+	msg_eval_header(arg, name, value);
+	return 0;
+}
+
 int cmd_evaluate(int argc, char **argv, const struct cli_globals *g)
 {
 	const char *ip = NULL, *helo = "", *sender = NULL, *auth = NULL, *daemon = "", *qid = "evaluate";
@@ -52,7 +58,6 @@ int cmd_evaluate(int argc, char **argv, const struct cli_globals *g)
 	struct msg_eval *me;
 	struct verdict v;
 	struct buf raw, msg;
-	struct hdr_list hl;
 	size_t body_off = 0;
 	int rc = 0;
 
@@ -102,9 +107,7 @@ int cmd_evaluate(int argc, char **argv, const struct cli_globals *g)
 	}
 	buf_init(&raw);
 	buf_init(&msg);
-	hdr_list_init(&hl);
-	if (read_stdin(&raw) < 0 || hdr_to_crlf(raw.data ? raw.data : "", raw.len, &msg) < 0 ||
-	    hdr_split_message(msg.data ? msg.data : "", msg.len, &hl, &body_off) < 0) {
+	if (read_stdin(&raw) < 0 || hdr_to_crlf(raw.data ? raw.data : "", raw.len, &msg) < 0) {
 		fprintf(stderr, "authmilter evaluate: cannot read the message\n");
 		rc = 1;
 		goto out;
@@ -116,8 +119,13 @@ int cmd_evaluate(int argc, char **argv, const struct cli_globals *g)
 	}
 	msg_eval_set_queue_id(me, qid);
 	if (msg_eval_mail(me, sender, auth, &v) == DISP_ACCEPT) {
-		for (size_t i = 0; i < hl.count; i++)
-			msg_eval_header(me, hl.f[i].name, hl.f[i].value);
+		/* every field, one by one as the milter gets them (no header list limit here) */
+		if (hdr_split_each(msg.data ? msg.data : "", msg.len, feed_header, me, &body_off) < 0) {
+			fprintf(stderr, "authmilter evaluate: out of memory\n");
+			msg_eval_free(me);
+			rc = 1;
+			goto out;
+		}
 		msg_eval_eoh(me);
 		msg_eval_body(me, msg.data + body_off, msg.len - body_off);
 		msg_eval_eom(me, am_now_ms() + (uint64_t)c->milter.eom_deadline, &v);
@@ -141,7 +149,6 @@ int cmd_evaluate(int argc, char **argv, const struct cli_globals *g)
 	verdict_clear(&v);
 	msg_eval_free(me);
 out:
-	hdr_list_clear(&hl);
 	buf_clear(&raw);
 	buf_clear(&msg);
 	runtime_free(rt);

@@ -391,6 +391,8 @@ static void outcome_from(struct msg_results *res, const struct dmarc_author_eval
 	snprintf(o->policy_domain, sizeof o->policy_domain, "%s", ae->pf.found ? ae->pf.policy_domain : "");
 	o->policy = ae->applied;
 	o->requested = ae->requested;
+	o->rec_p = dmarc_record_policy(&ae->pf.rec);
+	o->rec_sp = ae->pf.rec.sp != DMARC_POLICY_UNSET && !ae->pf.rec.forced_none ? ae->pf.rec.sp : o->rec_p;
 	o->spf_aligned = ae->spf_aligned;
 	o->dkim_aligned = ae->dkim_aligned;
 	o->testing = ae->testing;

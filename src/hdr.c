@@ -96,7 +96,7 @@ static size_t line_end(const char *m, size_t i, size_t len)
 	return len;
 }
 
-int hdr_split_message(const char *msg, size_t len, struct hdr_list *l, size_t *body_off)
+int hdr_split_each(const char *msg, size_t len, hdr_field_fn fn, void *arg, size_t *body_off)
 {
 	size_t i = 0;
 	while (i < len) {
@@ -126,7 +126,7 @@ int hdr_split_message(const char *msg, size_t len, struct hdr_list *l, size_t *b
 			name = strndup(msg + start, nlen - start);
 		}
 		value = strndup(msg + colon + 1, vend - colon - 1);
-		rc = (name && value) ? hdr_list_add(l, name, value) : -1;
+		rc = (name && value) ? fn(name, value, arg) : -1;
 		free(name);
 		free(value);
 		if (rc < 0)
@@ -135,4 +135,14 @@ int hdr_split_message(const char *msg, size_t len, struct hdr_list *l, size_t *b
 	}
 	*body_off = len;
 	return 0;
+}
+
+static int add_to_list(const char *name, const char *value, void *arg)
+{
+	return hdr_list_add(arg, name, value);
+}
+
+int hdr_split_message(const char *msg, size_t len, struct hdr_list *l, size_t *body_off)
+{
+	return hdr_split_each(msg, len, add_to_list, l, body_off);
 }

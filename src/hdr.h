@@ -39,4 +39,10 @@ int hdr_to_crlf(const char *in, size_t len, struct buf *out);
  * *body_off to the first body byte (len when there is no body). A line that is neither
  * a field nor a continuation ends the header (as MTAs treat it). 0, or -1 on ENOMEM. */
 int hdr_split_message(const char *msg, size_t len, struct hdr_list *l, size_t *body_off);
+/* hdr_split_each - the same walk, handing each field to fn (name and raw value as
+ * NUL-terminated copies, valid during the call) instead of a list: no field limit, so a
+ * caller can see every field as the milter does. fn returns 0 to go on; a negative
+ * return stops the walk and is returned (-1 also on ENOMEM). */
+typedef int (*hdr_field_fn)(const char *name, const char *value, void *arg);
+int hdr_split_each(const char *msg, size_t len, hdr_field_fn fn, void *arg, size_t *body_off);
 #endif

@@ -35,6 +35,13 @@ struct msg_eval {
 	size_t forged_removed;
 	char note[256];
 
+	/* Authentication-Results fields seen (all of them, whatever the header list keeps)
+	 * and the occurrences (1-based) that claim our authserv-id */
+	size_t ar_seen;
+	size_t *ar_claims;
+	size_t n_claims, cap_claims;
+	bool ar_oom;
+
 	/* inbound checks */
 	struct spf_check *spf_mailfrom;
 	struct spf_check *spf_helo;
@@ -76,6 +83,7 @@ void msg_eval_free(struct msg_eval *me)
 	dkim_verify_free(me->verify);
 	dmarc_ctx_free(me->dmarc);
 	dkim_signer_msg_free(me->sign);
+	free(me->ar_claims);
 	free(me->report);
 	free(me);
 }
@@ -185,11 +193,35 @@ enum disposition msg_eval_mail(struct msg_eval *me, const char *sender, const ch
 	return DISP_ACCEPT;
 }
 
+/* note_ar - one more Authentication-Results field; remember its occurrence when it
+ * claims our authserv-id. */
+static void note_ar(struct msg_eval *me, const char *value)
+{
+	me->ar_seen++;
+	if (!authres_claims_id(value, me->conf->authserv_id))
+		return;
+	if (me->n_claims == me->cap_claims) {
+		size_t ncap = me->cap_claims ? me->cap_claims * 2 : 8;
+		size_t *nc = realloc(me->ar_claims, ncap * sizeof *nc);
+		if (nc == NULL) {
+			me->ar_oom = true;
+			return;
+		}
+		me->ar_claims = nc;
+		me->cap_claims = ncap;
+	}
+	me->ar_claims[me->n_claims++] = me->ar_seen;
+}
+
 void msg_eval_header(struct msg_eval *me, const char *name, const char *value)
 {
 	/* a message with more fields than the list holds keeps the first ones: the checks
 	 * see a truncated header, which can only make them fail, never pass */
 	(void)hdr_list_add(&me->headers, name, value);
+	/* forged A-R: counted here, not from the list, so a forgery placed after the
+	 * fields the list keeps is deleted too */
+	if (am_strcaseeq(name, AR_NAME))
+		note_ar(me, value);
 	if (me->verify)
 		dkim_verify_header(me->verify, name, value);
 	if (me->dmarc && am_strcaseeq(name, "From"))
@@ -210,7 +242,7 @@ void msg_eval_eoh(struct msg_eval *me)
 		if (me->sign_status != DKIM_SIGNER_SIGN && me->sign_status != DKIM_SIGNER_NO_RULE)
 			snprintf(me->note, sizeof me->note, "not signed: %.200s", err[0] ? err : "no usable From domain");
 		else if (me->sign && dkim_signer_msg_missing(me->sign) > 0)
-			snprintf(me->note, sizeof me->note, "signed with fewer keys than configured: %.200s", err);
+			snprintf(me->note, sizeof me->note, "signed with fewer keys than configured: %.180s", err);
 	}
 }
 
@@ -226,24 +258,16 @@ void msg_eval_body(struct msg_eval *me, const char *data, size_t len)
 }
 
 /* remove_forged - delete every Authentication-Results field that claims our
- * authserv-id, last occurrence first so the indexes of the others do not shift. */
-static void remove_forged(struct msg_eval *me, struct verdict *out)
+ * authserv-id, last occurrence first so the indexes of the others do not shift.
+ * -1 when one of them cannot be deleted (ENOMEM): the caller must not pass the
+ * message on with a forgery in it. */
+static int remove_forged(struct msg_eval *me, struct verdict *out)
 {
-	size_t occurrence = 0, n = 0;
-	size_t *claims = calloc(me->headers.count + 1, sizeof *claims);
-	if (claims == NULL)
-		return;
-	for (size_t i = 0; i < me->headers.count; i++) {
-		if (!am_strcaseeq(me->headers.f[i].name, AR_NAME))
-			continue;
-		occurrence++;
-		if (authres_claims_id(me->headers.f[i].value, me->conf->authserv_id))
-			claims[n++] = occurrence;
-	}
-	me->forged_removed = n;
-	while (n > 0)
-		verdict_add_edit(out, EDIT_DELETE, claims[--n], AR_NAME, NULL);
-	free(claims);
+	me->forged_removed = me->n_claims;
+	for (size_t n = me->n_claims; n > 0; n--)
+		if (verdict_add_edit(out, EDIT_DELETE, me->ar_claims[n - 1], AR_NAME, NULL) < 0)
+			return -1;
+	return me->ar_oom ? -1 : 0;
 }
 
 static void eom_outbound(struct msg_eval *me, struct verdict *out)
@@ -303,7 +327,12 @@ static void eom_inbound(struct msg_eval *me, uint64_t deadline_ms, struct verdic
 				if (colon && (size_t)(colon - c->dmarc.quarantine_header) < sizeof name) {
 					snprintf(name, sizeof name, "%.*s", (int)(colon - c->dmarc.quarantine_header),
 						 c->dmarc.quarantine_header);
-					verdict_add_edit(out, EDIT_INSERT, 0, name, colon + 1);
+					/* the value without the space after the colon: like every
+					 * other edit's value (the milter glue adds the one space) */
+					const char *val = colon + 1;
+					while (*val == ' ' || *val == '\t')
+						val++;
+					verdict_add_edit(out, EDIT_INSERT, 0, name, val);
 				}
 			}
 			break;
@@ -337,7 +366,13 @@ static void eom_inbound(struct msg_eval *me, uint64_t deadline_ms, struct verdic
 void msg_eval_eom(struct msg_eval *me, uint64_t deadline_ms, struct verdict *out)
 {
 	verdict_init(out);
-	remove_forged(me, out);
+	if (remove_forged(me, out) < 0) {
+		verdict_set_reply(out, DISP_TEMPFAIL, "451", "4.3.0", "Temporary local problem, try again later");
+		snprintf(me->results.disposition_reason, sizeof me->results.disposition_reason,
+			 "out of memory removing forged Authentication-Results");
+		me->results.disposition = out->disp;
+		return;
+	}
 	if (me->results.outbound)
 		eom_outbound(me, out);
 	else

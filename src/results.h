@@ -105,6 +105,7 @@ struct dmarc_outcome {
 	char policy_domain[AM_DOMAIN_MAX];   /* where the record was found */
 	enum dmarc_policy policy;            /* p, sp or np as applied */
 	enum dmarc_policy requested;         /* before t=y and local overrides */
+	enum dmarc_policy rec_p, rec_sp;     /* the policy record's p, and its sp (or p) */
 	bool spf_aligned, dkim_aligned;
 	bool testing;                        /* t=y in force */
 	char reason[128];                    /* override reason or discovery note */

@@ -14,14 +14,23 @@ void verdict_clear(struct verdict *v)
 {
 	for (size_t i = 0; i < v->nedits; i++)
 		free(v->edits[i].value);
+	free(v->edits);
 	verdict_init(v);
 }
 
 int verdict_add_edit(struct verdict *v, enum edit_op op, size_t index, const char *name, const char *value)
 {
 	struct hdr_edit *e;
-	if (v->nedits == VERDICT_EDITS_MAX)
-		return -1;
+	if (v->nedits == v->cap) {
+		/* no fixed limit: a message may carry any number of forged A-R fields, and
+		 * every one must be deleted (the MTA bounds the header size) */
+		size_t ncap = v->cap ? v->cap * 2 : 8;
+		struct hdr_edit *ne = realloc(v->edits, ncap * sizeof *ne);
+		if (ne == NULL)
+			return -1;
+		v->edits = ne;
+		v->cap = ncap;
+	}
 	e = &v->edits[v->nedits];
 	e->op = op;
 	e->index = index;

@@ -8,8 +8,6 @@
 #include "results.h"
 #include <stddef.h>
 
-#define VERDICT_EDITS_MAX 48
-
 enum edit_op {
 	EDIT_DELETE,     /* delete the index-th (1-based) field named name */
 	EDIT_INSERT,     /* insert name: value at position index (0 = top) */
@@ -28,13 +26,13 @@ struct verdict {
 	char xcode[12];              /* "5.7.1" */
 	char text[256];
 	char quarantine_reason[128];
-	struct hdr_edit edits[VERDICT_EDITS_MAX];
-	size_t nedits;
+	struct hdr_edit *edits;      /* grows as needed: one delete per forged A-R */
+	size_t nedits, cap;
 };
 
 void verdict_init(struct verdict *v);
 void verdict_clear(struct verdict *v);
-/* verdict_add_edit - value is copied (NULL for deletes); 0 or -1 when full/ENOMEM. */
+/* verdict_add_edit - value is copied (NULL for deletes); 0, or -1 on ENOMEM. */
 int verdict_add_edit(struct verdict *v, enum edit_op op, size_t index, const char *name, const char *value);
 /* verdict_set_reply - disposition with its SMTP reply. */
 void verdict_set_reply(struct verdict *v, enum disposition d, const char *rcode, const char *xcode, const char *text);

@@ -13,6 +13,7 @@ run_one() { # name, command...
 	local log; log=$(mktemp)
 	if timeout "${TEST_TIMEOUT:-600}" "$@" >"$log" 2>&1; then
 		passed=$((passed + 1)); echo "PASS $name"
+		grep '^SKIP ' "$log" | sed 's/^/    /'    # skipped parts stay visible
 	else
 		failed=$((failed + 1)); failures+=("$name"); echo "FAIL $name"; sed 's/^/    /' "$log" | tail -60
 	fi

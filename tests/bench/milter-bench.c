@@ -67,7 +67,8 @@ static struct opts o = { NULL, NULL, "192.0.2.1", "client.example", "sender@exam
 			 "rcpt@example.net", NULL, NULL, 1, 1, 1, 30, 0, 0, 0, 0 };
 static struct stats st = { .lock = PTHREAD_MUTEX_INITIALIZER };
 static __thread double msg_deadline;      /* absolute ms, 0: none */
-static char *msg_headers[1000][2];
+#define MAX_HEADERS 10000
+static char *msg_headers[MAX_HEADERS][2];
 static size_t n_headers;
 static char *msg_body;
 static size_t body_len;
@@ -654,8 +655,14 @@ static int load_message(const char *path)
 	while (p < end && *p != '\n' && !(*p == '\r' && p[1] == '\n')) {
 		char *colon = strchr(p, ':'), *eol, *val;
 		size_t vl = 0;
-		if (colon == NULL || n_headers == 1000)
+		if (colon == NULL)
 			break;
+		if (n_headers == MAX_HEADERS) {
+			/* never send a message other than the one given */
+			fprintf(stderr, "milter-bench: %s: more than %d header fields\n", path, MAX_HEADERS);
+			free(all);
+			return -1;
+		}
 		val = malloc(len + 1);
 		eol = p;
 		for (;;) {
@@ -675,6 +682,11 @@ static int load_message(const char *path)
 				break;
 		}
 		val[vl] = '\0';
+		{
+			char *shrunk = realloc(val, vl + 1);
+			if (shrunk)
+				val = shrunk;
+		}
 		msg_headers[n_headers][0] = strndup(p, (size_t)(colon - p));
 		msg_headers[n_headers][1] = val;
 		n_headers++;

@@ -83,11 +83,12 @@ static void test_authres_format(void **state)
 	r.dmarc.checked = true;
 	r.dmarc.result = DMARC_PASS;
 	r.dmarc.requested = DMARC_POLICY_REJECT;
+	r.dmarc.rec_p = r.dmarc.rec_sp = DMARC_POLICY_REJECT;
 	snprintf(r.dmarc.from_domain, sizeof r.dmarc.from_domain, "example.org");
 	authres_format(&r, "mx.example.com", "\r\n\t", &b);
 	assert_string_equal(b.data, "mx.example.com;\r\n\tspf=pass smtp.mailfrom=bob@example.org;\r\n\t"
 				    "dkim=pass header.d=example.org header.s=s1 header.a=ed25519-sha256 header.b=abc+/def;\r\n\t"
-				    "dmarc=pass (p=reject dis=accept) header.from=example.org policy.dmarc=reject");
+				    "dmarc=pass (p=reject sp=reject dis=none) header.from=example.org policy.dmarc=reject");
 	buf_clear(&b);
 }
 
@@ -154,6 +155,48 @@ static void test_forged_removed_last_first(void **state)
 	conf_free(c);
 }
 
+/* forged A-R beyond the header list's field limit, and more of them than a fixed edit
+ * array held: every one is deleted, and our own A-R is still added */
+static void test_forged_removed_beyond_limits(void **state)
+{
+	struct conf *c = conf_text("authserv_id = \"mx.example.com\"; dmarc: { enabled = false; };");
+	struct dns_zone *z = dns_zone_new();
+	struct dns_resolver r = dns_zone_resolver(z);
+	struct conn_info ci;
+	struct msg_env env;
+	struct msg_eval *me;
+	struct verdict v;
+	(void)state;
+	memset(&env, 0, sizeof env);
+	env.conf = c;
+	env.dns = &r;
+	memset(&ci, 0, sizeof ci);
+	ci.have_ip = am_ip_parse("192.0.2.7", &ci.ip);
+	me = msg_eval_new(&env, &ci);
+	assert_int_equal(msg_eval_mail(me, "x@example.org", NULL, &v), DISP_ACCEPT);
+	for (int i = 0; i < HDR_MAX_FIELDS; i++)
+		msg_eval_header(me, "X-Filler", " x");
+	msg_eval_header(me, "Authentication-Results", " other.example; spf=pass");
+	for (int i = 0; i < 60; i++)
+		msg_eval_header(me, "Authentication-Results", " mx.example.com; dkim=pass");
+	msg_eval_header(me, "From", " x@example.org");
+	msg_eval_eoh(me);
+	msg_eval_body(me, "hi\r\n", 4);
+	msg_eval_eom(me, 0, &v);
+	assert_int_equal(v.nedits, 61);
+	for (size_t i = 0; i < 60; i++) {
+		assert_int_equal(v.edits[i].op, EDIT_DELETE);
+		assert_int_equal(v.edits[i].index, 61 - i);       /* occurrences 61..2 */
+	}
+	assert_int_equal(v.edits[60].op, EDIT_INSERT);
+	assert_string_equal(v.edits[60].name, "Authentication-Results");
+	assert_int_equal(msg_eval_forged_removed(me), 60);
+	verdict_clear(&v);
+	msg_eval_free(me);
+	dns_zone_free(z);
+	conf_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -161,6 +204,7 @@ int main(void)
 		cmocka_unit_test(test_authres_claims),
 		cmocka_unit_test(test_authres_format),
 		cmocka_unit_test(test_forged_removed_last_first),
+		cmocka_unit_test(test_forged_removed_beyond_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
