@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <libmilter/mfapi.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -185,6 +186,14 @@ int daemon_run(const struct cli_globals *g)
 
 	globals = g;
 	log_open(LOG_SINK_STDERR, LOG_LVL_INFO, NULL);
+#ifdef M_ARENA_MAX
+	/* One thread per connection: glibc would give each of up to 8 x cores threads an
+	 * arena of its own, each keeping the peak of the messages it served (measured at
+	 * concurrency 16: VmHWM 14.8 -> 11.9 MiB with 2 arenas, same CPU per message).
+	 * MALLOC_ARENA_MAX in the environment still wins. */
+	if (getenv("MALLOC_ARENA_MAX") == NULL)
+		mallopt(M_ARENA_MAX, 2);
+#endif
 	/* SIGUSR1 is for the reload thread only; SIGTERM, SIGINT and SIGHUP for libmilter's
 	 * signal thread. Block all four before any thread exists, so no other thread (ours
 	 * or libmilter's workers) can take one with its default action. */

@@ -1,5 +1,6 @@
 /* dkim_key - DKIM key record parsing and DNS answer mapping (see dkim_key.h). */
 #include "dkim_key.h"
+#include "dkim_keycache.h"
 #include "base64.h"
 #include "strutil.h"
 #include "taglist.h"
@@ -136,6 +137,13 @@ int dkim_key_parse(const char *txt, size_t len, unsigned min_rsa_bits, struct dk
 enum dkim_result dkim_key_from_answer(const struct dns_answer *a, unsigned min_rsa_bits,
 				      struct dkim_key *out, char *reason, size_t rlen)
 {
+	return dkim_key_from_answer_cached(a, NULL, min_rsa_bits, out, reason, rlen);
+}
+
+enum dkim_result dkim_key_from_answer_cached(const struct dns_answer *a, struct dkim_keycache *kc,
+					     unsigned min_rsa_bits, struct dkim_key *out,
+					     char *reason, size_t rlen)
+{
 	memset(out, 0, sizeof *out);
 	if (a == NULL) {
 		snprintf(reason, rlen, "key lookup timed out");
@@ -163,7 +171,7 @@ enum dkim_result dkim_key_from_answer(const struct dns_answer *a, unsigned min_r
 		snprintf(reason, rlen, "multiple key records");
 		return DKIM_PERMERROR;
 	}
-	if (dkim_key_parse(a->rr[0].u.txt.data, a->rr[0].u.txt.len, min_rsa_bits, out, reason, rlen) < 0)
+	if (dkim_keycache_parse(kc, a->rr[0].u.txt.data, a->rr[0].u.txt.len, min_rsa_bits, out, reason, rlen) < 0)
 		return DKIM_PERMERROR;
 	return DKIM_PASS;
 }

@@ -50,6 +50,13 @@ int dkim_key_parse(const char *txt, size_t len, unsigned min_rsa_bits, struct dk
 enum dkim_result dkim_key_from_answer(const struct dns_answer *a, unsigned min_rsa_bits,
 				      struct dkim_key *out, char *reason, size_t rlen);
 
+struct dkim_keycache;
+/* dkim_key_from_answer_cached - the same through a shared cache of parsed keys (kc NULL:
+ * none; see dkim_keycache.h). */
+enum dkim_result dkim_key_from_answer_cached(const struct dns_answer *a, struct dkim_keycache *kc,
+					     unsigned min_rsa_bits, struct dkim_key *out,
+					     char *reason, size_t rlen);
+
 /* dkim_key_clear - free the EVP_PKEY and zero the struct (NULL is fine). */
 void dkim_key_clear(struct dkim_key *k);
 #endif

@@ -35,7 +35,7 @@ struct dkim_verify {
 	struct dns_resolver r;
 	struct hdr_list hdrs;
 	struct vsig *sigs;
-	size_t nsigs, unchecked;
+	size_t nsigs, sigs_cap, unchecked;   /* sigs grows 1, 2, 4 ... max_signatures */
 	struct dkim_bodyhash *bh[AM_DKIM_SIGS_MAX];
 	unsigned char bh_digest[AM_DKIM_SIGS_MAX][EVP_MAX_MD_SIZE];
 	size_t bh_len[AM_DKIM_SIGS_MAX];
@@ -70,11 +70,6 @@ struct dkim_verify *dkim_verify_new(const struct dkim_verify_limits *limits,
 		v->lim.min_rsa_bits = 1024;   /* RFC 8301: never accept less */
 	v->r = *resolver;
 	hdr_list_init(&v->hdrs);
-	v->sigs = calloc(v->lim.max_signatures, sizeof *v->sigs);
-	if (v->sigs == NULL) {
-		free(v);
-		return NULL;
-	}
 	return v;
 }
 
@@ -118,7 +113,22 @@ static void add_signature(struct dkim_verify *v, size_t hdr_index)
 		v->unchecked++;
 		return;
 	}
+	if (v->nsigs == v->sigs_cap) {
+		size_t cap = v->sigs_cap ? v->sigs_cap * 2 : 1;
+		struct vsig *ns;
+		if (cap > v->lim.max_signatures)
+			cap = v->lim.max_signatures;
+		ns = realloc(v->sigs, cap * sizeof *ns);
+		if (ns == NULL) {
+			v->oom = true;
+			v->unchecked++;   /* reported as not checked */
+			return;
+		}
+		v->sigs = ns;
+		v->sigs_cap = cap;
+	}
 	s = &v->sigs[v->nsigs++];
+	memset(s, 0, sizeof *s);
 	s->hdr_index = hdr_index;
 	s->bh = -1;
 	if (dkim_sig_parse(f->value, f->value_len, &s->sig, s->reason, sizeof s->reason) < 0) {
@@ -288,7 +298,7 @@ static void judge(struct dkim_verify *v, struct vsig *s, uint64_t deadline_ms)
 	} else {
 		s->ans = v->sigs[s->q_from].ans;
 	}
-	r = dkim_key_from_answer(s->ans, v->lim.min_rsa_bits, &key, reason, sizeof reason);
+	r = dkim_key_from_answer_cached(s->ans, v->lim.key_cache, v->lim.min_rsa_bits, &key, reason, sizeof reason);
 	if (r != DKIM_PASS) {
 		decide(s, r, reason);
 		return;

@@ -42,12 +42,15 @@
 #define DKIM_VERIFY_DEFAULT_SKEW 300
 #define DKIM_VERIFY_DEFAULT_MIN_RSA 1024
 
+struct dkim_keycache;
+
 struct dkim_verify_limits {
 	size_t max_signatures;   /* 1..AM_DKIM_SIGS_MAX (0 = default 8) */
 	bool l_strict;           /* l= shorter than the body is a fail (default false) */
 	unsigned clock_skew;     /* seconds a t= may lie in the future (default 300) */
 	unsigned min_rsa_bits;   /* smallest RSA key accepted (0 = 1024; never below 1024) */
 	time_t now;              /* wall clock for t=/x= (0 = am_wall_time()) */
+	struct dkim_keycache *key_cache; /* parsed keys shared between messages (NULL: none) */
 };
 
 struct dkim_verify;

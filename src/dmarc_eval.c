@@ -29,7 +29,9 @@ struct dmarc_ctx {
 	char from_err[96];
 	bool idn;                            /* a U-label domain was seen */
 	size_t n_authors;                    /* distinct domains (may exceed the array) */
-	struct dmarc_author_eval a[DMARC_AUTHORS_MAX];
+	struct dmarc_author_eval *a;         /* grown as authors appear: most mail has one */
+	size_t a_cap;
+	bool oom;                            /* an author could not be stored */
 	int selected;                        /* index into a[], or -1 */
 };
 
@@ -69,6 +71,7 @@ void dmarc_ctx_free(struct dmarc_ctx *c)
 	if (c == NULL)
 		return;
 	dmarc_org_free(c->org);
+	free(c->a);
 	free(c);
 }
 
@@ -78,7 +81,21 @@ static void add_author(struct dmarc_ctx *c, const char *d)
 		if (strcmp(c->a[i].domain, d) == 0)
 			return;
 	if (c->n_authors < DMARC_AUTHORS_MAX) {
-		struct dmarc_author_eval *ae = &c->a[c->n_authors];
+		struct dmarc_author_eval *ae;
+		if (c->n_authors == c->a_cap) {
+			size_t cap = c->a_cap ? c->a_cap * 2 : 1;
+			struct dmarc_author_eval *na;
+			if (cap > DMARC_AUTHORS_MAX)
+				cap = DMARC_AUTHORS_MAX;
+			na = realloc(c->a, cap * sizeof *na);
+			if (na == NULL) {
+				c->oom = true;   /* finish answers a temporary failure */
+				return;
+			}
+			c->a = na;
+			c->a_cap = cap;
+		}
+		ae = &c->a[c->n_authors];
 		memset(ae, 0, sizeof *ae);
 		snprintf(ae->domain, sizeof ae->domain, "%s", d);
 		/* Discovery starts now so the answers are in by end of message. A failure
@@ -409,6 +426,12 @@ static int run_evaluation(struct dmarc_ctx *c, size_t n, const struct msg_result
 	return 0;
 }
 
+/* The reasons and reply texts below are cut to their buffers on purpose (a long author
+ * domain shortens a log reason); gcc cannot bound the heap-held author fields. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
 int dmarc_ctx_finish(struct dmarc_ctx *c, struct msg_results *res, const struct am_ip *client,
 		     uint64_t deadline_ms, struct dmarc_verdict *v)
 {
@@ -422,6 +445,12 @@ int dmarc_ctx_finish(struct dmarc_ctx *c, struct msg_results *res, const struct 
 	c->selected = -1;
 	if (res->outbound) {
 		snprintf(v->reason, sizeof v->reason, "outbound: not judged");
+		goto out;
+	}
+	if (c->oom) {
+		v->disposition = DISP_TEMPFAIL;
+		snprintf(v->reason, sizeof v->reason, "out of memory");
+		set_reply(v, "451", "4.3.0", "Temporary failure evaluating DMARC%s", "");
 		goto out;
 	}
 	problem = from_problem(c);
@@ -510,6 +539,9 @@ out:
 	snprintf(res->disposition_reason, sizeof res->disposition_reason, "%s", v->reason);
 	return 0;
 }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 const struct dmarc_author_eval *dmarc_ctx_selected(const struct dmarc_ctx *c)
 {

@@ -167,6 +167,7 @@ enum disposition msg_eval_mail(struct msg_eval *me, const char *sender, const ch
 		lim.l_strict = c->dkim.l_strict;
 		lim.clock_skew = (unsigned)c->dkim.clock_skew;
 		lim.min_rsa_bits = (unsigned)c->dkim.min_rsa_bits;
+		lim.key_cache = me->env->key_cache;
 		me->verify = dkim_verify_new(&lim, me->env->dns);
 	}
 	if (c->dmarc.enabled && me->env->dmarc)

@@ -31,11 +31,14 @@ struct dmarc_report_row;
 /* What a message is checked with: one configuration snapshot and the objects built from
  * it. Everything here must outlive the messages that use it (the snapshot's refcount
  * sees to that in the daemon). NULL signer: no signing; NULL dmarc: no DMARC. */
+struct dkim_keycache;
+
 struct msg_env {
 	const struct conf *conf;
 	const struct dns_resolver *dns;
 	struct dkim_signer *signer;
 	const struct dmarc_options *dmarc;
+	struct dkim_keycache *key_cache;   /* parsed DKIM keys shared by messages (NULL: none) */
 };
 
 struct msg_eval;

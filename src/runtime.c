@@ -1,9 +1,11 @@
 /* runtime - objects built from a configuration snapshot (see runtime.h). */
 #include "runtime.h"
+#include "dkim_keycache.h"
 #include "dkim_signer.h"
 #include "dkim_signer_conf.h"
 #include "dmarc_conf.h"
 #include "dmarc_psl.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,11 +54,17 @@ struct runtime *runtime_new(const struct conf *c, const struct cli_globals *g, c
 		if (rt->psl == NULL)
 			goto fail;
 	}
+	rt->key_cache = dkim_keycache_new(0);
+	if (rt->key_cache == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	dmarc_options_from_conf(c, rt->psl, &rt->dmarc);
 	rt->env.conf = c;
 	rt->env.dns = rt->dns;
 	rt->env.signer = rt->signer;
 	rt->env.dmarc = c->dmarc.enabled ? &rt->dmarc : NULL;
+	rt->env.key_cache = rt->key_cache;
 	return rt;
 fail:
 	runtime_free(rt);
@@ -70,6 +78,7 @@ void runtime_free(void *p)
 		return;
 	dkim_signer_free(rt->signer);
 	dmarc_psl_free(rt->psl);
+	dkim_keycache_free(rt->key_cache);
 	dns_stack_unref(rt->dns_stack);
 	free(rt);
 }

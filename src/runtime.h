@@ -23,6 +23,7 @@ struct runtime {
 	size_t key_errors;                 /* key files that did not load */
 	struct dmarc_psl *psl;
 	struct dmarc_options dmarc;
+	struct dkim_keycache *key_cache;   /* parsed DKIM keys of verified mail */
 	struct msg_env env;                /* what msg_eval_new() takes */
 };
 

@@ -4,7 +4,7 @@
 Reads WORKDIR/results.tsv (one line per timed run: row, side, rep, CPU ticks of the
 daemon, milter-bench's "result" key=value pairs), hwm.tsv, big.tsv, speed.txt and
 capabilities.txt; prints medians per row and the median of the per-pair ratios ours/theirs
-(runs alternate ours, theirs within a pair). Environment: HZ (clock ticks per second),
+(runs alternate ours, theirs within a pair), then issue 9's targets, each met or MISSED. Environment: HZ (clock ticks per second),
 CAPS (what our daemon and OpenDKIM really did, from the capability probes)."""
 import os
 import re
@@ -179,3 +179,73 @@ except (IndexError, ValueError):
     print("50 MB message: not measured")
 print()
 print(open(os.path.join(w, "capabilities.txt")).read().rstrip())
+
+# ---------------------------------------------------------------------------- targets
+# issue 9's targets, judged on the medians above (CPU per message is the robust figure;
+# rate ratios depend on how the machine's two cores are shared with the load generator).
+def rowmed(row, side, key):
+    s = runs.get(row, {}).get(side)
+    return med(s, key) if s else None
+
+
+def rowratio(row, key):
+    s = runs.get(row, {})
+    if "ours" not in s or "theirs" not in s:
+        return None
+    return med_ratio(s["ours"], s["theirs"], key)
+
+
+checks = []   # (target text, figure text, met or None when not measured)
+
+
+def cpu_max(rows, limit, what):
+    vals = [(r, rowmed(r, "ours", "cpu")) for r in rows]
+    vals = [(r, v) for r, v in vals if v is not None]
+    if not vals:
+        checks.append((what, "not measured", None))
+        return
+    worst = max(v for _, v in vals)
+    checks.append((what, ", ".join("%s %.3f" % (" ".join(r.split()[1:2] + r.split()[-1:]), v) for r, v in vals) + " ms",
+                   worst <= limit))
+
+
+def rate_min(rows, limit, what):
+    vals = [(r, rowratio(r, "rate")) for r in rows]
+    vals = [(r, v) for r, v in vals if v is not None and v == v]
+    if not vals:
+        checks.append((what, "not measured", None))
+        return
+    checks.append((what, ", ".join("%s %.2fx" % (" ".join(r.split()[1:2] + r.split()[-1:]), v) for r, v in vals),
+                   min(v for _, v in vals) >= limit))
+
+
+cs = ("c1", "c4", "c16")
+cpu_max(["sign rsa 3k " + c for c in cs], 0.85, "sign RSA-2048 3 KB: <= 0.85 ms CPU/msg")
+rate_min(["sign rsa 3k c4", "sign rsa 3k c16"], 2.5, "sign RSA-2048 3 KB: >= 2.5x OpenDKIM msg/s at c4, c16")
+cpu_max(["sign ed 3k " + c for c in cs], 0.6, "sign Ed25519 3 KB: <= 0.6 ms CPU/msg")
+cpu_max(["sign rsa 100k " + c for c in cs] + ["sign ed 100k " + c for c in cs], 1.0,
+        "sign 100 KB (RSA, Ed25519): <= 1.0 ms CPU/msg")
+cpu_max(["verify rsa 3k " + c for c in cs] + ["verify ed 3k " + c for c in cs], 0.6,
+        "verify 3 KB (RSA, Ed25519): <= 0.6 ms CPU/msg")
+rate_min(["verify rsa 3k " + c for c in cs], 2.0, "verify RSA 3 KB: >= 2x OpenDKIM msg/s")
+rate_min(["verify ed 3k " + c for c in cs], 2.0, "verify Ed25519 3 KB: >= 2x OpenDKIM msg/s")
+cpu_max(["inbound rsa 3k " + c for c in cs], 0.8, "inbound 3 KB (SPF+DKIM+DMARC): <= 0.8 ms CPU/msg")
+rate_min(["inbound rsa 3k " + c for c in cs], 2.5, "inbound 3 KB: >= 2.5x OpenDKIM+OpenDMARC msg/s")
+p = rowmed("socket inet c1", "ours", "p50")
+checks.append(("TCP at c1: p50 < 3 ms", "p50 %.2f ms" % p if p is not None else "not measured",
+               (p < 3.0) if p is not None else None))
+try:
+    hw = dict(l.split() for l in open(os.path.join(w, "hwm.tsv")))
+    am = int(hw["am"]) / 1024.0
+    checks.append(("peak RSS after c16 < 12 MiB", "%.1f MiB" % am, am < 12.0))
+except (OSError, KeyError, ValueError):
+    checks.append(("peak RSS after c16 < 12 MiB", "not measured", None))
+try:
+    g = (int(big[0][3]) - int(big[0][2])) / 1024.0
+    checks.append(("50 MB message: VmHWM growth <= 1 MiB", "%+.1f MiB" % g, g <= 1.0))
+except (IndexError, ValueError, NameError):
+    checks.append(("50 MB message: VmHWM growth <= 1 MiB", "not measured", None))
+print()
+print("issue 9 targets:")
+for what, fig, ok in checks:
+    print("  %-7s %-56s %s" % ({True: "met", False: "MISSED", None: "n/a"}[ok], what, fig))

@@ -87,6 +87,9 @@ txt() {
 {
 	echo '  local-zone: "." static'
 	echo '  local-zone: "example.com." static'
+	# an SOA, so that NXDOMAIN/NODATA answers (the HELO name's SPF, _dmarc of a
+	# subdomain) carry a negative TTL and can be cached as on the Internet (RFC 2308)
+	echo "  local-data: 'example.com. 300 IN SOA ns.example.com. hostmaster.example.com. 1 3600 900 604800 300'"
 	txt example.com "v=spf1 ip4:192.0.2.0/24 -all"
 	txt ed.example.com "v=spf1 ip4:192.0.2.0/24 -all"
 	txt _dmarc.example.com "v=DMARC1; p=reject"
@@ -369,7 +372,7 @@ yn() { [ "$1" = 1 ] && echo "$2" || echo "$3"; }
 	echo "ours: sign rsa=$(yn $OURS_SIGN_RSA yes 'not built') ed25519=$(yn $OURS_SIGN_ED yes 'not built');" \
 	     "verify rsa=$(yn $OURS_VERIFY_RSA yes 'not built') ed25519=$(yn $OURS_VERIFY_ED yes 'not built');" \
 	     "spf=$(yn $OURS_SPF yes 'not built') dmarc=$(yn $OURS_DMARC yes 'not built')"
-	echo "ours, A-R for a signed inbound message: $(grep -m1 'Authentication-Results' "$W/ours-inbound.dump" | cut -c1-160)"
+	echo "ours, A-R for a signed inbound message: $(awk '/Authentication-Results/ { on = 1; printf "%s", $0; next } on && /^[ \t]/ { printf " %s", $0; next } { on = 0 }' "$W/ours-inbound.dump" | tr -s ' \t' ' ' | cut -c1-220)"
 	echo "opendkim: sign rsa=$(yn $OD_SIGN_RSA yes no) ed25519=$(yn $OD_SIGN_ED yes 'n/a (not supported)');" \
 	     "verify rsa=$(yn $OD_VERIFY_RSA yes no) ed25519=$(yn $OD_VERIFY_ED yes 'n/a (not supported)')"
 	echo "opendkim verify A-R (ed25519): $(grep -m1 'dkim=' "$W/odverify-ed.dump" | tr -s ' \t' ' ' | cut -c1-160)"

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 #include <stdlib.h>
+#include <openssl/evp.h>
 #include "dkim_canon.h"
 
 static void collect(void *arg, const char *data, size_t len)
@@ -57,6 +58,131 @@ static void test_body_relaxed(void **state)
 	check_body(DKIM_CANON_RELAXED, "\r\n  \r\n\t\r\n", "");
 	check_body(DKIM_CANON_RELAXED, "a\r\n \r\nb", "a\r\n\r\nb\r\n");
 	check_body(DKIM_CANON_RELAXED, "x \t\r\n", "x\r\n");
+}
+
+
+/* ref_body - a plain whole-buffer reading of RFC 6376 §3.4.3/§3.4.4 to compare the
+ * streaming canonicaliser with: lines end at CRLF or a bare LF (a bare CR is content);
+ * relaxed turns every WSP run into one SP and drops WSP at line ends; trailing empty
+ * lines go; a non-empty body ends in one CRLF; the empty body is CRLF (simple) or empty
+ * (relaxed). */
+static char *ref_body(enum dkim_canon c, const char *in, size_t len)
+{
+	struct buf out, line;
+	size_t i = 0, keep = 0;   /* keep: out length up to the last non-empty line */
+	buf_init(&out);
+	buf_init(&line);
+	while (i < len) {
+		size_t st = i, en;
+		bool wsp = false;
+		while (i < len && in[i] != '\n' && !(in[i] == '\r' && i + 1 < len && in[i + 1] == '\n'))
+			i++;
+		en = i;
+		i += (i < len && in[i] == '\r') ? 2 : (i < len ? 1 : 0);
+		buf_reset(&line);
+		for (size_t j = st; j < en; j++) {
+			char ch = in[j];
+			if (c == DKIM_CANON_RELAXED && (ch == ' ' || ch == '\t')) {
+				wsp = true;
+				continue;
+			}
+			if (wsp)
+				buf_append(&line, " ", 1);
+			wsp = false;
+			buf_append(&line, &ch, 1);
+		}
+		buf_append(&out, line.data ? line.data : "", line.len);
+		buf_append(&out, "\r\n", 2);
+		if (line.len > 0)
+			keep = out.len;
+	}
+	out.len = keep;
+	if (keep == 0 && c == DKIM_CANON_SIMPLE)
+		buf_append(&out, "\r\n", 2);
+	buf_append(&out, "", 1);   /* cutting len left the old bytes: terminate here */
+	out.len--;
+	buf_clear(&line);
+	return buf_steal(&out);
+}
+
+/* test_body_random - random bodies of SP, TAB, CR, LF and letters, every chunk size:
+ * the streaming canonicaliser (with its single-SP fast path) equals ref_body, and the
+ * body hash (pieces gathered before hashing) equals SHA-256 of the reference cut at l=. */
+static void test_body_random(void **state)
+{
+	static const char alpha[] = "ab  \t\r\n";
+	char in[64];
+	unsigned seed = 12345;
+	(void)state;
+	for (int it = 0; it < 3000; it++) {
+		size_t len;
+		seed = seed * 1103515245u + 12345u;
+		len = (seed >> 16) % (sizeof in - 1);
+		for (size_t k = 0; k < len; k++) {
+			seed = seed * 1103515245u + 12345u;
+			in[k] = alpha[(seed >> 16) % (sizeof alpha - 1)];
+		}
+		in[len] = '\0';
+		for (int cc = 0; cc < 2; cc++) {
+			enum dkim_canon c = cc ? DKIM_CANON_RELAXED : DKIM_CANON_SIMPLE;
+			char *want = ref_body(c, in, len);
+			size_t wl = strlen(want);
+			for (size_t step = 1; step <= len + 1; step++) {
+				char *got = canon_body(c, in, step);
+				if (strcmp(got, want) != 0)
+					fail_msg("canon %d step %zu input [%s] got [%s] want [%s]", cc, step, in, got, want);
+				free(got);
+			}
+			for (uint64_t lim = 0; lim <= wl + 1; lim += 3) {
+				unsigned char d[64], e[64];
+				unsigned el = 0;
+				size_t dl = 0, h = lim < wl ? (size_t)lim : wl;
+				struct dkim_bodyhash *bh = dkim_bodyhash_new(c, DKIM_HASH_SHA256, lim);
+				assert_non_null(bh);
+				for (size_t k = 0; k < len; k += 5)
+					dkim_bodyhash_update(bh, in + k, len - k < 5 ? len - k : 5);
+				assert_int_equal(dkim_bodyhash_final(bh, d, &dl), 0);
+				assert_int_equal(EVP_Digest(want, h, e, &el, EVP_sha256(), NULL), 1);
+				assert_int_equal(dl, el);
+				assert_memory_equal(d, e, el);
+				assert_int_equal(dkim_bodyhash_length(bh), wl);
+				assert_int_equal(dkim_bodyhash_hashed(bh), h);
+				dkim_bodyhash_free(bh);
+			}
+			free(want);
+		}
+	}
+}
+
+/* test_bodyhash_large - pieces larger than the hasher's gathering buffer, mixed with
+ * small ones, give the digest of the whole canonical body. */
+static void test_bodyhash_large(void **state)
+{
+	size_t n = 50000;
+	char *body = malloc(n + 1), *want;
+	unsigned char d[64], e[64];
+	unsigned el = 0;
+	size_t dl = 0, off = 0, step = 1;
+	struct dkim_bodyhash *bh;
+	(void)state;
+	assert_non_null(body);
+	for (size_t i = 0; i < n; i++)
+		body[i] = (i % 80 == 78) ? '\r' : (i % 80 == 79) ? '\n' : (i % 7 == 3) ? ' ' : 'x';
+	body[n] = '\0';
+	want = ref_body(DKIM_CANON_RELAXED, body, n);
+	bh = dkim_bodyhash_new(DKIM_CANON_RELAXED, DKIM_HASH_SHA256, DKIM_NO_LIMIT);
+	while (off < n) {
+		size_t k = n - off < step ? n - off : step;
+		dkim_bodyhash_update(bh, body + off, k);
+		off += k;
+		step = step * 3 + 1;   /* 1, 4, 13, ... 9841, 29524 */
+	}
+	assert_int_equal(dkim_bodyhash_final(bh, d, &dl), 0);
+	assert_int_equal(EVP_Digest(want, strlen(want), e, &el, EVP_sha256(), NULL), 1);
+	assert_memory_equal(d, e, 32);
+	dkim_bodyhash_free(bh);
+	free(want);
+	free(body);
 }
 
 static void test_headers(void **state)
@@ -121,6 +247,8 @@ int main(void)
 		cmocka_unit_test(test_body_relaxed),
 		cmocka_unit_test(test_headers),
 		cmocka_unit_test(test_bodyhash_vectors),
+		cmocka_unit_test(test_body_random),
+		cmocka_unit_test(test_bodyhash_large),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
