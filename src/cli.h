@@ -37,10 +37,7 @@ int cmd_dns(int argc, char **argv, const struct cli_globals *g);
  * cli_resolver_open returns 0, or -1 after printing the reason to stderr. */
 struct cli_resolver {
 	struct dns_resolver r;
-	void *zone;      /* struct dns_zone *, when --dns-zone */
-	void *ares;      /* struct dns_ares *, otherwise */
-	void *cache;     /* struct dns_cache * around ares */
-	void *stack;     /* struct dns_stack *, when built from the configuration (-c) */
+	void *stack;     /* struct dns_stack *: zone file, or c-ares + cache */
 };
 int cli_resolver_open(const struct cli_globals *g, struct cli_resolver *out);
 void cli_resolver_close(struct cli_resolver *cr);
