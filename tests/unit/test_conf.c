@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "test_files.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,24 +118,10 @@ static void test_signing_tables(void **state)
 		     "unknown member 'colour'");
 }
 
-/* file_text - read a file of the source tree (tests run from the top directory). */
+/* file_text - a file of the source tree (tests run from the top directory). */
 static char *file_text(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	char *t;
-	long n;
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	t = calloc(1, (size_t)n + 1);
-	if (t && fread(t, 1, (size_t)n, f) != (size_t)n) {
-		free(t);
-		t = NULL;
-	}
-	fclose(f);
-	return t;
+	return test_read_file(path, NULL);
 }
 
 static void test_example_and_manual_cover_schema(void **state)

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "test_files.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,19 +19,10 @@ static char reason[128];
 
 static char *slurp(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	char *s;
-	long n;
-	if (f == NULL)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	s = malloc((size_t)n + 1);
-	assert_non_null(s);
-	assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-	s[n] = '\0';
-	fclose(f);
+	size_t n = 0;
+	char *s = test_read_file(path, &n);
+	if (s == NULL)
+		fail_msg("cannot read %s", path);
 	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
 		s[--n] = '\0';
 	return s;

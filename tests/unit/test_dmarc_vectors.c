@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "test_files.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,22 +40,11 @@ static int load_vectors(void **state)
 {
 	(void)state;
 	const char *path = getenv("DMARC_VECTORS") ? getenv("DMARC_VECTORS") : VEC_PATH;
-	FILE *f = fopen(path, "rb");
-	long sz;
-	if (f == NULL) {
-		fprintf(stderr, "cannot open %s (run from the repository root)\n", path);
+	vec_text = test_read_file(path, NULL);
+	if (vec_text == NULL) {
+		fprintf(stderr, "cannot read %s (run from the repository root)\n", path);
 		return -1;
 	}
-	fseek(f, 0, SEEK_END);
-	sz = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	vec_text = malloc((size_t)sz + 1);
-	if (vec_text == NULL || fread(vec_text, 1, (size_t)sz, f) != (size_t)sz) {
-		fclose(f);
-		return -1;
-	}
-	vec_text[sz] = '\0';
-	fclose(f);
 	return 0;
 }
 
